@@ -1,0 +1,113 @@
+/**
+ * One small database interface over two engines: PGlite (embedded, the default) and PostgreSQL
+ * (`DATABASE_URL`). Same SQL, same migrations; LISTEN/NOTIFY carries events between processes.
+ */
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { migrations } from './migrations';
+
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+}
+
+export interface Db extends Queryable {
+  readonly engine: 'pglite' | 'postgres';
+  /** Runs `fn` in one transaction; a throw rolls it back. */
+  tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  notify(channel: string, payload: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DbConfig {
+  /** PostgreSQL connection string; when absent, PGlite is used. */
+  url?: string;
+  /** PGlite data folder; absent means in memory. */
+  dataDir?: string;
+}
+
+export async function openDb(config: DbConfig): Promise<Db> {
+  const db = config.url ? openPostgres(config.url) : await openPglite(config.dataDir);
+  await migrate(db);
+  return db;
+}
+
+async function openPglite(dataDir?: string): Promise<Db> {
+  const lite = new PGlite(dataDir);
+  await lite.waitReady;
+  const run = async <T>(q: Pick<PGlite, 'query'>, sql: string, params?: unknown[]) =>
+    (await q.query<T>(sql, params)).rows;
+  return {
+    engine: 'pglite',
+    query: (sql, params) => run(lite, sql, params),
+    tx: (fn) => lite.transaction((t) => fn({ query: (sql, params) => run(t, sql, params) })),
+    listen: async (channel, onPayload) => {
+      const stop = await lite.listen(channel, onPayload);
+      return () => stop();
+    },
+    notify: async (channel, payload) => {
+      await lite.query('select pg_notify($1, $2)', [channel, payload]);
+    },
+    close: () => lite.close(),
+  };
+}
+
+function openPostgres(url: string): Db {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // A pooled connection error (server restart) must not crash the process; the next query reconnects.
+  pool.on('error', (error) => console.error(JSON.stringify({ level: 'error', msg: 'postgres pool', error: error.message })));
+  const listeners: pg.Client[] = [];
+  return {
+    engine: 'postgres',
+    query: async (sql, params) => (await pool.query(sql, params)).rows,
+    tx: async (fn) => {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        const result = await fn({ query: async (sql, params) => (await client.query(sql, params)).rows });
+        await client.query('commit');
+        return result;
+      } catch (error) {
+        await client.query('rollback').catch(() => undefined); // The original error is the one to report.
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    listen: async (channel, onPayload) => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      client.on('notification', (message) => {
+        if (message.channel === channel) onPayload(message.payload ?? '');
+      });
+      await client.query(`listen ${pg.escapeIdentifier(channel)}`);
+      listeners.push(client);
+      return async () => {
+        await client.end();
+      };
+    },
+    notify: async (channel, payload) => {
+      await pool.query('select pg_notify($1, $2)', [channel, payload]);
+    },
+    close: async () => {
+      await Promise.all(listeners.map((client) => client.end().catch(() => undefined)));
+      await pool.end();
+    },
+  };
+}
+
+/** Applies the versioned migrations not yet recorded, each in its own transaction, under a lock. */
+async function migrate(db: Db) {
+  await db.query('create table if not exists schema_migrations (version int primary key, applied_at timestamptz not null default now())');
+  await db.tx(async (q) => {
+    // Two processes starting together on one PostgreSQL must not both migrate.
+    await q.query('select pg_advisory_xact_lock(4207001)');
+    const done = new Set((await q.query<{ version: number }>('select version from schema_migrations')).map((r) => r.version));
+    for (const [index, sql] of migrations.entries()) {
+      const version = index + 1;
+      if (done.has(version)) continue;
+      for (const statement of sql.split(/;\s*$/m).filter((s) => s.trim())) await q.query(statement);
+      await q.query('insert into schema_migrations (version) values ($1)', [version]);
+    }
+  });
+}

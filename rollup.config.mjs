@@ -1,0 +1,50 @@
+// Three builds: the panel chunk (ESM, content-hashed, immutable), the loader (IIFE, one stable URL,
+// knows the panel's hashed name) and the npm package (ESM modules with .d.ts, dependencies external).
+import { readFileSync, rmSync } from 'node:fs';
+import nodeResolve from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
+import typescript from '@rollup/plugin-typescript';
+
+const { version, dependencies } = JSON.parse(readFileSync('package.json', 'utf8'));
+const ts = (compilerOptions = {}) =>
+  typescript({ tsconfig: 'tsconfig.json', include: ['src/**/*'], compilerOptions: { noEmit: false, ...compilerOptions } });
+const minify = () =>
+  terser({ ecma: 2020, module: true, toplevel: true, compress: { passes: 3, unsafe_arrows: true }, format: { comments: false } });
+
+rmSync('dist', { recursive: true, force: true }); // Old hashed chunks must not linger.
+
+let panelFile;
+/** Records the panel entry's hashed file name for the loader build that follows. */
+const recordPanel = {
+  name: 'record-panel',
+  generateBundle(_options, bundle) {
+    panelFile = Object.values(bundle).find((chunk) => chunk.type === 'chunk' && chunk.isEntry).fileName;
+  },
+};
+/** Writes the panel's name and the version into the loader. */
+const stampLoader = {
+  name: 'stamp-loader',
+  transform(code, id) {
+    if (!id.endsWith('src/loader.ts')) return null;
+    return code.replace("'__KEFU_PANEL__'", JSON.stringify(`./${panelFile}`)).replace("'__KEFU_VERSION__'", JSON.stringify(version));
+  },
+};
+
+export default [
+  {
+    input: 'src/panel.tsx',
+    output: { dir: 'dist', format: 'es', entryFileNames: 'panel-[hash].js', chunkFileNames: 'panel-[hash].js' },
+    plugins: [nodeResolve({ browser: true }), ts(), minify(), recordPanel],
+  },
+  {
+    input: 'src/loader.ts',
+    output: { file: 'dist/kefu.js', format: 'iife' },
+    plugins: [stampLoader, ts(), minify()],
+  },
+  {
+    input: 'src/index.ts',
+    output: { dir: 'dist/esm', format: 'es', preserveModules: true, preserveModulesRoot: 'src' },
+    external: (id) => Object.keys(dependencies).some((dep) => id === dep || id.startsWith(`${dep}/`)),
+    plugins: [ts({ declaration: true, declarationDir: 'dist/esm', outDir: 'dist/esm' })],
+  },
+];

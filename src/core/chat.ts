@@ -1,0 +1,191 @@
+import { batch, signal } from '@preact/signals';
+import type { Conversation, Message, MessageCreate, ServerEvent } from '../api/schemas';
+import type { BackendAdapter, StreamState } from '../client/BackendAdapter';
+import { isHttpError, isKefuError, type KefuError } from '../client/errors';
+import { createOutbox, type OutboxItem } from '../offline/outbox';
+import type { Storage } from '../offline/storage';
+
+/** A message as the shopper sees it: the server's resource plus its delivery state. */
+export interface ChatMessage extends Message {
+  status: 'sending' | 'sent' | 'failed';
+  reason?: string;
+}
+
+interface MessagePayload {
+  conversationClientId: string;
+  body: MessageCreate;
+}
+
+export interface ChatOptions {
+  site: string;
+  adapter: BackendAdapter;
+  storage: Storage;
+  /** Called for every message that arrives from someone else (bot, agent, system). */
+  onIncoming?: (message: Message) => void;
+}
+
+const CONVERSATION_KEY = 'conversation';
+
+/**
+ * The chat's state and actions: messages shown at once as *sending*, delivered through the outbox,
+ * replaced by the server's copy on 2xx, and answered by events from the stream.
+ */
+export function createChat(options: ChatOptions) {
+  const { adapter, storage } = options;
+  const messages = signal<ChatMessage[]>([]);
+  const conversation = signal<Conversation | null>(null);
+  const phase = signal<'idle' | 'loading' | 'ready' | 'error'>('idle');
+  const error = signal<KefuError | null>(null);
+  const stream = signal<StreamState>('connecting');
+  const conversations = new Map<string, Promise<Conversation>>();
+  let conversationClientId: string | undefined;
+  let closeStream: (() => void) | undefined;
+
+  const outbox = createOutbox({
+    storage,
+    lockName: `kefu-outbox:${options.site}`,
+    deliver: async (item) => {
+      const { conversationClientId: lane, body } = item.payload as MessagePayload;
+      const { id } = await ensureConversation(lane);
+      return adapter.postMessage(id, body);
+    },
+    onDelivered: (_item, result) => upsert({ ...(result as Message), status: 'sent' }),
+    onFailed: (item, failure) => markFailed(item, failure),
+  });
+
+  function ensureConversation(clientId: string): Promise<Conversation> {
+    let created = conversations.get(clientId);
+    if (!created) {
+      created = adapter.createConversation({ clientId }).then((value) => {
+        if (value.clientId === conversationClientId) conversation.value = value;
+        return value;
+      });
+      created.catch(() => conversations.delete(clientId)); // A failed create is tried again next time.
+      conversations.set(clientId, created);
+    }
+    return created;
+  }
+
+  /** Inserts or replaces by server id or client id, so echoes, replays and events never duplicate. */
+  function upsert(message: ChatMessage) {
+    const list = messages.value;
+    const index = list.findIndex(
+      (m) => m.id === message.id || (message.clientId !== null && m.clientId === message.clientId),
+    );
+    if (index < 0) messages.value = [...list, message];
+    else messages.value = list.map((m, i) => (i === index ? message : m));
+  }
+
+  function markFailed(item: OutboxItem, failure: KefuError) {
+    const current = messages.value.find((m) => m.clientId === item.id);
+    if (current) upsert({ ...current, status: 'failed', reason: failure.message });
+  }
+
+  function onEvent(event: ServerEvent) {
+    if (event.type === 'message') {
+      const { message } = event;
+      if (message.conversationId !== conversation.value?.id) return;
+      upsert({ ...message, status: 'sent' });
+      if (message.author !== 'shopper') options.onIncoming?.(message);
+    } else if (event.type === 'conversation' && event.conversation.id === conversation.value?.id) {
+      conversation.value = event.conversation;
+    }
+  }
+
+  function localMessage(item: OutboxItem): ChatMessage {
+    const { body } = item.payload as MessagePayload;
+    return {
+      id: item.id,
+      clientId: item.id,
+      conversationId: conversation.value?.id ?? '',
+      author: 'shopper',
+      text: body.text,
+      createdAt: new Date(item.key[1]).toISOString(),
+      status: item.state === 'failed' ? 'failed' : 'sending',
+      reason: item.reason,
+    };
+  }
+
+  /** Opens the session, loads the latest conversation and what is still unsent, and goes live. */
+  async function start() {
+    phase.value = 'loading';
+    try {
+      // Subscribe before listing, so nothing said between the two is missed (upsert de-duplicates).
+      closeStream = adapter.subscribe(onEvent, { onState: (state) => (stream.value = state) });
+      const saved = await storage.get<{ clientId: string }>(CONVERSATION_KEY);
+      const { conversations: list } = await adapter.listConversations();
+      const latest = list.find((c) => c.clientId === saved?.clientId) ?? list[0];
+      conversationClientId = latest?.clientId ?? saved?.clientId;
+      let history: ChatMessage[] = [];
+      if (latest) {
+        conversation.value = latest;
+        conversations.set(latest.clientId, Promise.resolve(latest));
+        history = (await adapter.listMessages(latest.id)).messages.map((m) => ({ ...m, status: 'sent' as const }));
+      }
+      const unsent = (await outbox.pending()).filter((item) => item.kind === 'message').map(localMessage);
+      batch(() => {
+        messages.value = history;
+        for (const message of unsent) upsert(message);
+        phase.value = 'ready';
+      });
+      outbox.start();
+    } catch (failure) {
+      error.value = isKefuError(failure) ? failure : null;
+      phase.value = 'error';
+      throw failure;
+    }
+  }
+
+  /** Shows the message at once as *sending* and hands it to the outbox (stored before any request). */
+  async function send(text: string) {
+    const trimmed = text.trim();
+    if (!trimmed) return;
+    if (!conversationClientId) {
+      conversationClientId = crypto.randomUUID();
+      await storage.set(CONVERSATION_KEY, { clientId: conversationClientId });
+    }
+    const clientId = crypto.randomUUID();
+    const payload: MessagePayload = { conversationClientId, body: { clientId, text: trimmed } };
+    upsert(localMessage({
+      id: clientId, kind: 'message', lane: conversationClientId, payload, key: ['outbox', Date.now(), clientId],
+      state: 'queued', attempts: 0,
+    }));
+    await outbox.enqueue('message', conversationClientId, clientId, payload);
+  }
+
+  async function retry(clientId: string) {
+    const current = messages.value.find((m) => m.clientId === clientId);
+    if (current) upsert({ ...current, status: 'sending', reason: undefined });
+    await outbox.retry(clientId);
+  }
+
+  async function discard(clientId: string) {
+    messages.value = messages.value.filter((m) => m.clientId !== clientId);
+    await outbox.discard(clientId);
+  }
+
+  return {
+    messages,
+    conversation,
+    phase,
+    error,
+    stream,
+    durable: storage.durable,
+    start,
+    send,
+    retry,
+    discard,
+    stop() {
+      closeStream?.();
+      outbox.stop();
+    },
+  };
+}
+
+export type Chat = ReturnType<typeof createChat>;
+
+/** Whether a start-up failure means the site itself is not configured (unknown or missing key). */
+export function isNotConfigured(failure: unknown): boolean {
+  return isHttpError(failure) && (failure.status === 401 || failure.status === 403) ||
+    (isKefuError(failure) && failure.code === 'not_configured');
+}

@@ -1,0 +1,34 @@
+import type { ChatMessage } from '../core/chat';
+import { useServices } from './context';
+
+interface Props {
+  message: ChatMessage;
+  onRetry: () => void;
+  onEdit: () => void;
+  onDiscard: () => void;
+}
+
+/** One message, rendered as text (never HTML), with its delivery state for the shopper's own. */
+export function MessageBubble({ message, onRetry, onEdit, onDiscard }: Props) {
+  const { t, time } = useServices().i18n;
+  const mine = message.author === 'shopper';
+  const who = message.author === 'shopper' ? t('you') : t(message.author);
+  const state = mine ? (message.status === 'sent' ? t('sent') : message.status === 'sending' ? t('sending') : t('failed')) : '';
+  return (
+    <div class={`msg ${message.author} ${message.status}`} data-status={message.status}>
+      <span class="sr">{who}:</span>
+      <p>{message.text}</p>
+      <span class="meta">
+        {mine ? state : who} · <time dateTime={message.createdAt}>{time(message.createdAt)}</time>
+        {message.status === 'failed' && message.reason ? ` — ${message.reason}` : ''}
+      </span>
+      {message.status === 'failed' && (
+        <span class="actions">
+          <button type="button" onClick={onRetry}>{t('retry')}</button>
+          <button type="button" onClick={onEdit}>{t('edit')}</button>
+          <button type="button" onClick={onDiscard}>{t('discard')}</button>
+        </span>
+      )}
+    </div>
+  );
+}

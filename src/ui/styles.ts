@@ -1,0 +1,46 @@
+/**
+ * The panel's styles, adopted as a constructable stylesheet (no <style> element, so a strict CSP
+ * without 'unsafe-inline' is fine). Theme through custom properties set on the host element.
+ * Logical properties only, so RTL pages mirror correctly.
+ */
+export const panelCss = `
+:host { --kefu-accent: #0b57d0; --kefu-on-accent: #fff; --kefu-radius: 14px; --kefu-bg: #fff; --kefu-fg: #1b1b1f;
+  --kefu-muted: #5d5e66; --kefu-line: #d7d8de; --kefu-bubble: #eef0f5; --kefu-danger: #b3261e;
+  --kefu-font: system-ui, -apple-system, "Segoe UI", "PingFang SC", "Microsoft YaHei", sans-serif; }
+@media (prefers-color-scheme: dark) { :host([data-theme=auto]) { --kefu-bg: #1b1b1f; --kefu-fg: #e6e6ea;
+  --kefu-muted: #b4b5bd; --kefu-line: #45464f; --kefu-bubble: #2b2c33; --kefu-accent: #a8c7fa; --kefu-on-accent: #062e6f;
+  --kefu-danger: #f2b8b5; } }
+:host([data-theme=dark]) { --kefu-bg: #1b1b1f; --kefu-fg: #e6e6ea; --kefu-muted: #b4b5bd; --kefu-line: #45464f;
+  --kefu-bubble: #2b2c33; --kefu-accent: #a8c7fa; --kefu-on-accent: #062e6f; --kefu-danger: #f2b8b5; }
+.panel { position: fixed; inset-block-end: 88px; inset-inline-end: 20px; inline-size: 380px; block-size: min(600px, calc(100dvh - 108px));
+  display: flex; flex-direction: column; background: var(--kefu-bg); color: var(--kefu-fg); font: 15px/1.45 var(--kefu-font);
+  border-radius: var(--kefu-radius); box-shadow: 0 12px 40px rgb(0 0 0 / .24); overflow: hidden; border: 1px solid var(--kefu-line); }
+:host([data-position=left]) .panel { inset-inline-end: auto; inset-inline-start: 20px; }
+@media (max-width: 639px) { .panel { inset: 0; inline-size: auto; block-size: var(--kefu-vh, 100dvh); border-radius: 0; border: 0; } }
+header { display: flex; align-items: center; gap: 8px; padding: 12px 16px; background: var(--kefu-accent); color: var(--kefu-on-accent); }
+h2 { margin: 0; font-size: 17px; flex: 1; }
+button { font: inherit; cursor: pointer; }
+.icon { background: none; border: 0; color: inherit; inline-size: 36px; block-size: 36px; border-radius: 50%; font-size: 22px; line-height: 1; }
+.icon:hover { background: rgb(255 255 255 / .16); }
+:focus-visible { outline: 3px solid var(--kefu-accent); outline-offset: 2px; }
+header :focus-visible { outline-color: var(--kefu-on-accent); }
+.log { flex: 1; overflow-y: auto; padding: 16px; display: flex; flex-direction: column; gap: 10px; }
+.msg { max-inline-size: 82%; display: flex; flex-direction: column; gap: 2px; }
+.msg p { margin: 0; padding: 8px 12px; border-radius: 16px; background: var(--kefu-bubble); white-space: pre-wrap; overflow-wrap: anywhere; }
+.msg.shopper { align-self: flex-end; align-items: flex-end; }
+.msg.shopper p { background: var(--kefu-accent); color: var(--kefu-on-accent); }
+.meta { font-size: 12px; color: var(--kefu-muted); }
+.failed .meta { color: var(--kefu-danger); }
+.actions { display: flex; gap: 6px; }
+.actions button, .link { background: none; border: 0; padding: 2px 4px; color: var(--kefu-accent); text-decoration: underline; font-size: 13px; }
+.notice { margin: 0; padding: 8px 16px; font-size: 13px; background: var(--kefu-bubble); border-block-end: 1px solid var(--kefu-line); }
+.empty { margin: auto; padding: 24px; text-align: center; color: var(--kefu-muted); }
+form { display: flex; gap: 8px; padding: 10px; border-block-start: 1px solid var(--kefu-line); align-items: flex-end; }
+textarea { flex: 1; resize: none; font: inherit; color: inherit; background: var(--kefu-bg); border: 1px solid var(--kefu-line);
+  border-radius: 10px; padding: 8px 10px; min-block-size: 40px; max-block-size: 120px; }
+.send { border: 0; border-radius: 10px; padding: 0 16px; block-size: 40px; background: var(--kefu-accent); color: var(--kefu-on-accent); font-weight: 600; }
+.sr { position: absolute; inline-size: 1px; block-size: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+@media (prefers-reduced-motion: no-preference) { .panel { animation: kefu-in .16s ease-out; } }
+@keyframes kefu-in { from { opacity: 0; transform: translateY(8px); } }
+@media (forced-colors: active) { .panel { border: 1px solid CanvasText; } .msg p { border: 1px solid CanvasText; } }
+`;

@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { client, engines, startServer, type TestServer } from './harness';
+
+for (const engine of engines) {
+  describe(`REST contract on ${engine.name}`, () => {
+    let server: TestServer;
+    before(async () => {
+      server = await startServer(engine);
+    });
+    after(() => server.close());
+
+    test('an unknown site key answers 401 problem+json', async () => {
+      const answer = await client(server.base).call('POST', '/v1/sessions', { site: 'pk_nobody' });
+      assert.equal(answer.status, 401);
+      assert.equal(answer.headers.get('content-type'), 'application/problem+json');
+      assert.equal(answer.body.status, 401);
+    });
+
+    test('a malformed body answers 400 with field paths, an unknown field is named', async () => {
+      const api = client(server.base);
+      const broken = await api.call('POST', '/v1/sessions', '{"site":');
+      assert.equal(broken.status, 400);
+      assert.equal(broken.headers.get('content-type'), 'application/problem+json');
+      const wrong = await api.call('POST', '/v1/sessions', { site: 42, extra: true });
+      assert.equal(wrong.status, 400);
+      const paths = wrong.body.errors.map((e: { path: string }) => e.path);
+      assert.ok(paths.includes('site'), `paths: ${paths}`);
+      assert.ok(paths.includes('extra'), `paths: ${paths}`);
+    });
+
+    test('a shopper posts a message, the bot replies, and the history lists both in order', async () => {
+      const api = client(server.base);
+      await api.session();
+      const conversation = await api.call('POST', '/v1/conversations', { clientId: randomUUID() }, { 'Idempotency-Key': randomUUID() });
+      assert.equal(conversation.status, 201);
+      assert.equal(conversation.body.status, 'bot');
+      const clientId = randomUUID();
+      const posted = await api.call('POST', `/v1/conversations/${conversation.body.id}/messages`, { clientId, text: ' where is my parcel? ' }, { 'Idempotency-Key': clientId });
+      assert.equal(posted.status, 201);
+      assert.equal(posted.body.author, 'shopper');
+      assert.equal(posted.body.text, 'where is my parcel?');
+      assert.equal(posted.body.clientId, clientId);
+      const list = await api.call('GET', `/v1/conversations/${conversation.body.id}/messages`);
+      assert.equal(list.status, 200);
+      assert.deepEqual(list.body.messages.map((m: { author: string }) => m.author), ['shopper', 'bot']);
+      assert.ok(list.body.messages[1].text.length > 0);
+    });
+
+    test('creates are idempotent: same key and body replay, another body is 422, no key is 400', async () => {
+      const api = client(server.base);
+      await api.session();
+      const key = randomUUID();
+      const body = { clientId: key };
+      const first = await api.call('POST', '/v1/conversations', body, { 'Idempotency-Key': key });
+      const again = await api.call('POST', '/v1/conversations', body, { 'Idempotency-Key': key });
+      assert.equal(first.status, 201);
+      assert.equal(again.status, 201);
+      assert.deepEqual(again.body, first.body);
+      const other = await api.call('POST', '/v1/conversations', { clientId: randomUUID() }, { 'Idempotency-Key': key });
+      assert.equal(other.status, 422);
+      const bare = await api.call('POST', '/v1/conversations', { clientId: randomUUID() });
+      assert.equal(bare.status, 400);
+
+      const clientId = randomUUID();
+      const path = `/v1/conversations/${first.body.id}/messages`;
+      const [a, b] = await Promise.all([
+        api.call('POST', path, { clientId, text: 'twice at once' }, { 'Idempotency-Key': clientId }),
+        api.call('POST', path, { clientId, text: 'twice at once' }, { 'Idempotency-Key': clientId }),
+      ]);
+      assert.equal(a.status, 201);
+      assert.equal(b.status, 201);
+      assert.equal(a.body.id, b.body.id);
+      const list = await api.call('GET', path);
+      assert.equal(list.body.messages.filter((m: { clientId: string }) => m.clientId === clientId).length, 1);
+    });
+
+    test("another shopper's conversation answers 404, exactly like a missing one", async () => {
+      const alice = client(server.base);
+      await alice.session();
+      const own = await alice.call('POST', '/v1/conversations', { clientId: randomUUID() }, { 'Idempotency-Key': randomUUID() });
+      const mallory = client(server.base);
+      await mallory.session();
+      const read = await mallory.call('GET', `/v1/conversations/${own.body.id}/messages`);
+      const missing = await mallory.call('GET', '/v1/conversations/c_missing/messages');
+      assert.equal(read.status, 404);
+      assert.deepEqual(read.body, missing.body);
+      const clientId = randomUUID();
+      const write = await mallory.call('POST', `/v1/conversations/${own.body.id}/messages`, { clientId, text: 'hi' }, { 'Idempotency-Key': clientId });
+      assert.equal(write.status, 404);
+      const listed = await mallory.call('GET', '/v1/conversations');
+      assert.equal(listed.body.conversations.length, 0);
+    });
+
+    test('no token, a forged token or a token for another site answers 401', async () => {
+      const api = client(server.base);
+      assert.equal((await api.call('GET', '/v1/conversations')).status, 401);
+      const session = await api.session();
+      const [header, payload] = session.token.split('.');
+      api.token = `${header}.${payload}.forged`;
+      assert.equal((await api.call('GET', '/v1/conversations')).status, 401);
+    });
+
+    test('renewing with the current token keeps the visitor and its history; without it, a new visitor', async () => {
+      const api = client(server.base);
+      const first = await api.session();
+      const renewed = await api.session({ visitorId: first.visitorId });
+      assert.equal(renewed.visitorId, first.visitorId);
+      const stranger = client(server.base);
+      const claimed = await stranger.session({ visitorId: first.visitorId });
+      assert.notEqual(claimed.visitorId, first.visitorId, 'a bare visitorId must not grant its history');
+    });
+
+    test('the event stream carries the bot reply and resumes after Last-Event-ID', async () => {
+      const api = client(server.base);
+      await api.session();
+      const conversation = await api.call('POST', '/v1/conversations', { clientId: randomUUID() }, { 'Idempotency-Key': randomUUID() });
+      const controller = new AbortController();
+      const stream = await fetch(`${server.base}/v1/events`, { headers: { Authorization: `Bearer ${api.token}` }, signal: controller.signal });
+      assert.equal(stream.status, 200);
+      assert.match(stream.headers.get('content-type') ?? '', /text\/event-stream/);
+      const clientId = randomUUID();
+      await api.call('POST', `/v1/conversations/${conversation.body.id}/messages`, { clientId, text: 'refund please' }, { 'Idempotency-Key': clientId });
+      const events = await readEvents(stream, 2);
+      controller.abort();
+      assert.deepEqual(events.map((e) => e.data.message.author), ['shopper', 'bot']);
+
+      const resumed = new AbortController();
+      const again = await fetch(`${server.base}/v1/events`, {
+        headers: { Authorization: `Bearer ${api.token}`, 'Last-Event-ID': events[0]!.id },
+        signal: resumed.signal,
+      });
+      const replay = await readEvents(again, 1);
+      resumed.abort();
+      assert.equal(replay[0]!.id, events[1]!.id);
+    });
+
+    test('the built loader and panel are served with the right cache headers (needs npm run build)', async () => {
+      const loader = await fetch(`${server.base}/kefu.js`);
+      assert.equal(loader.status, 200);
+      assert.match(loader.headers.get('cache-control') ?? '', /max-age=300/);
+      const name = /panel-[\w-]+\.js/.exec(await loader.text())?.[0];
+      assert.ok(name, 'the loader names its panel chunk');
+      const panel = await fetch(`${server.base}/${name}`);
+      assert.equal(panel.status, 200);
+      assert.match(panel.headers.get('cache-control') ?? '', /immutable/);
+      const page = await fetch(`${server.base}/`);
+      assert.match(page.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+    });
+  });
+}
+
+async function readEvents(response: Response, count: number) {
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  const events: { id: string; data: any }[] = [];
+  let buffer = '';
+  while (events.length < count) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += value;
+    let end;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const id = /^id: ?(.*)$/m.exec(block)?.[1];
+      const data = /^data: ?(.*)$/m.exec(block)?.[1];
+      if (id && data) events.push({ id, data: JSON.parse(data) });
+    }
+  }
+  return events;
+}

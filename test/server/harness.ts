@@ -1,0 +1,110 @@
+/**
+ * Test servers on both engines: PGlite in memory always, and PostgreSQL when
+ * KEFU_TEST_DATABASE_URL points at a server (each server gets a fresh database, dropped after).
+ */
+import { serve, type ServerType } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import pg from 'pg';
+import { createServer } from '../../demo/server/server';
+
+export const root = resolve(import.meta.dirname, '../..');
+
+export interface Engine {
+  name: 'pglite' | 'postgres';
+  url?: string;
+}
+
+export const engines: Engine[] = [
+  { name: 'pglite' },
+  ...(process.env.KEFU_TEST_DATABASE_URL ? [{ name: 'postgres' as const, url: process.env.KEFU_TEST_DATABASE_URL }] : []),
+];
+
+if (!process.env.KEFU_TEST_DATABASE_URL) {
+  console.warn('\n*** KEFU_TEST_DATABASE_URL is not set: server tests run on PGlite only, NOT on PostgreSQL. ***\n');
+}
+
+/** Creates a fresh PostgreSQL database and returns its URL and a function that drops it. */
+export async function freshDatabase(url: string) {
+  const name = `kefu_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  return {
+    url: target.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query(`drop database if exists ${name} with (force)`);
+      await client.end();
+    },
+  };
+}
+
+export interface TestServer {
+  base: string;
+  app: Awaited<ReturnType<typeof createServer>>['app'];
+  close(): Promise<void>;
+}
+
+/** A real server on a free loopback port. */
+export async function startServer(engine: Engine, options: { demo?: boolean; databaseUrl?: string } = {}): Promise<TestServer> {
+  const database = engine.url && !options.databaseUrl ? await freshDatabase(engine.url) : undefined;
+  const server = await createServer({ databaseUrl: options.databaseUrl ?? database?.url, demo: options.demo ?? true, root });
+  const http: ServerType = await new Promise((ready) => {
+    const s = serve({ fetch: server.app.fetch, port: 0, hostname: '127.0.0.1' }, () => ready(s));
+  });
+  const { port } = http.address() as AddressInfo;
+  return {
+    base: `http://127.0.0.1:${port}`,
+    app: server.app,
+    async close() {
+      http.closeAllConnections?.();
+      await new Promise((done) => http.close(done));
+      await server.close();
+      await database?.drop();
+    },
+  };
+}
+
+/** A small JSON client for the tests: returns status, headers and parsed body. */
+export function client(base: string) {
+  let token: string | undefined;
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: {
+        ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+        ...(token ? { Authorization: `Bearer ${token}` } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    let json: any = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      json = text;
+    }
+    return { status: response.status, headers: response.headers, body: json };
+  };
+  return {
+    call,
+    get token() {
+      return token;
+    },
+    set token(value) {
+      token = value;
+    },
+    async session(extra: Record<string, unknown> = {}) {
+      const answer = await call('POST', '/v1/sessions', { site: 'pk_demo', ...extra });
+      if (answer.status !== 201) throw new Error(`session failed: ${answer.status} ${JSON.stringify(answer.body)}`);
+      token = answer.body.token;
+      return answer.body;
+    },
+  };
+}

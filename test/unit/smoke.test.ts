@@ -1,0 +1,2 @@
+import { expect } from 'chai';
+describe('smoke', () => { it('runs in Chromium', () => { expect(typeof indexedDB).to.equal('object'); }); });
