@@ -3,7 +3,7 @@
  * network but the panel chunk. Defines `window.Kefu`, replays calls queued by the snippet, reads
  * `data-*` options from its own script tag and draws the bubble.
  */
-import { createEmbed, type Embed } from './embed/embed';
+import { createEmbed, type Embed, type PanelMethod } from './embed/embed';
 import type { KefuOptions, PanelModule } from './embed/types';
 
 /** Replaced at build time by the content-hashed name of the panel chunk. */
@@ -16,6 +16,7 @@ type Global = ((...args: unknown[]) => unknown) & { q?: Call[]; version?: string
 const kinds: Record<string, string> = {
   site: 'string', api: 'string', locale: 'string', theme: 'string', position: 'string', launcher: 'boolean',
 };
+const panelMethods = ['open', 'close', 'toggle', 'ask'];
 const choices: Record<string, string[]> = { theme: ['light', 'dark', 'auto'], position: ['left', 'right'] };
 
 /** The first thing wrong with the options, naming the option; the panel checks the rest. */
@@ -61,7 +62,7 @@ if (w.Kefu?.version) {
 
   const run = (name: string, args: unknown[]): Promise<unknown> => {
     if (name === 'init') return init(args[0] as Record<string, unknown>);
-    const target = embed as unknown as Record<string, unknown> | undefined;
+    const target = embed;
     if (!target) {
       if (destroyed) return Promise.reject(new Error(`Kefu.${name}: destroyed; call init first`));
       return new Promise((resolve, reject) => waiting.push([name, args, resolve, reject]));
@@ -69,24 +70,23 @@ if (w.Kefu?.version) {
     if (name === 'destroy') {
       destroyed = true;
       embed = undefined;
+      return target.destroy();
     }
-    const method = target[name];
-    if (typeof method !== 'function') return Promise.reject(new TypeError(`Kefu: unknown command "${name}"`));
-    try {
-      return Promise.resolve(method(...args));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    if (name === 'on' || name === 'off') return Promise.resolve(target[name](args[0] as string, args[1] as () => void));
+    if (!panelMethods.includes(name)) return Promise.reject(new TypeError(`Kefu: unknown command "${name}"`));
+    return target.call(name as PanelMethod, args);
   };
 
   // The global keeps one shape from first load on: a callable with the API's methods.
   const api: Global = (name?: unknown, ...args: unknown[]) => run(String(name), args);
-  for (const name of ['init', 'open', 'close', 'toggle', 'ask', 'on', 'off', 'destroy']) {
-    (api as unknown as Record<string, unknown>)[name] = name === 'on' || name === 'off'
-      // Subscriptions answer at once (an unsubscribe function), even before init.
-      ? (event: string, fn: () => void) => (embed ? embed[name](event, fn) : void run(name, [event, fn]))
-      : (...args: unknown[]) => run(name, args);
+  for (const name of ['init', 'destroy', ...panelMethods]) {
+    (api as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => run(name, args);
   }
+  // Subscriptions answer at once with an unsubscribe function, even before init.
+  Object.assign(api, {
+    on: (event: string, fn: () => void) => (embed ? embed.on(event, fn) : void run('on', [event, fn])),
+    off: (event: string, fn: () => void) => embed?.off(event, fn),
+  });
   Object.defineProperty(api, 'unread', { get: () => embed?.unread ?? 0 });
   api.version = VERSION;
   w.Kefu = api;

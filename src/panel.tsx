@@ -32,6 +32,7 @@ export function mount(root: ShadowRoot, options: KefuOptions, bridge: Bridge): P
   const configured = v.is(SiteKey, options.site);
   let unread = 0;
   let starting: Promise<Chat | null> | undefined;
+  let destroyed = false;
 
   const start = () =>
     (starting ??= (async () => {
@@ -39,6 +40,7 @@ export function mount(root: ShadowRoot, options: KefuOptions, bridge: Bridge): P
       failure.value = null;
       const site = options.site!;
       const storage = await openStorage(site);
+      if (destroyed) throw new KefuError('destroyed', 'The widget was destroyed');
       let adapter = options.adapter;
       if (!adapter) {
         const saved = await storage.get<Session>('session');
@@ -61,6 +63,7 @@ export function mount(root: ShadowRoot, options: KefuOptions, bridge: Bridge): P
           if (!isOpen.value) bridge.setUnread(++unread);
         },
       });
+      if (destroyed) throw new KefuError('destroyed', 'The widget was destroyed');
       chat.value = created;
       await created.start();
       bridge.emit('ready');
@@ -93,9 +96,16 @@ export function mount(root: ShadowRoot, options: KefuOptions, bridge: Bridge): P
   }
   render(<Root />, container);
 
+  // On phones the panel is full screen; follow the visual viewport so the keyboard never hides the input.
+  const viewport = window.visualViewport;
+  const fit = () => (root.host as HTMLElement).style.setProperty('--kefu-vh', `${viewport!.height}px`);
+  viewport?.addEventListener('resize', fit);
+  if (viewport) fit();
+
   const handle: PanelHandle = {
     open() {
       isOpen.value = true;
+      root.host.toggleAttribute('data-open', true);
       unread = 0;
       bridge.setUnread(0);
       bridge.setOpen(true);
@@ -104,6 +114,7 @@ export function mount(root: ShadowRoot, options: KefuOptions, bridge: Bridge): P
     close() {
       if (!isOpen.value) return;
       isOpen.value = false;
+      root.host.toggleAttribute('data-open', false);
       bridge.setOpen(false);
       bridge.launcher?.focus();
     },
@@ -117,6 +128,8 @@ export function mount(root: ShadowRoot, options: KefuOptions, bridge: Bridge): P
       await ready?.send(text);
     },
     destroy() {
+      destroyed = true;
+      viewport?.removeEventListener('resize', fit);
       chat.value?.stop();
       render(null, container);
       container.remove();

@@ -5,6 +5,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
 import { streamSSE } from 'hono/streaming';
 import { createHash, randomUUID } from 'node:crypto';
 import {
@@ -62,6 +63,17 @@ export function createApp({ db, bus, bot, secret, config }: AppDeps) {
     await next();
     c.header('X-Content-Type-Options', 'nosniff');
   });
+  // CORS: a merchant's page calls the API from its own origin. Preflights carry no site key, so any
+  // site's allowed origin passes here and the session endpoint checks the origin against its site.
+  app.use(
+    '/v1/*',
+    cors({
+      origin: async (origin) => ((await originAllowed(origin)) ? origin : null),
+      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'Last-Event-ID', 'Accept-Language'],
+      exposeHeaders: ['Retry-After'],
+      maxAge: 600,
+    }),
+  );
   app.use(
     '/v1/*',
     bodyLimit({
@@ -73,8 +85,15 @@ export function createApp({ db, bus, bot, secret, config }: AppDeps) {
   // --- sessions -------------------------------------------------------------------------------
   app.post('/v1/sessions', async (c) => {
     const body = await readBody(c, SessionRequest);
-    const [site] = await db.query<{ key: string; secret: string }>('select key, secret from sites where key = $1', [body.site]);
+    const [site] = await db.query<{ key: string; secret: string; origins: string[] }>(
+      'select key, secret, origins from sites where key = $1',
+      [body.site],
+    );
     if (!site) throw new ProblemError(401, 'Unauthorized', 'Unknown site key');
+    const origin = c.req.header('Origin');
+    if (origin && !config.demo && !sameOrigin(c, origin) && !site.origins.includes(origin)) {
+      throw new ProblemError(403, 'Forbidden', `The origin ${origin} is not allowed for this site`);
+    }
     // The current token (even expired, within the renewal window) proves this device holds its visitor.
     const bearer = bearerOf(c);
     const previous = bearer ? await verifySession(secret, bearer, true) : null;
@@ -248,7 +267,22 @@ export function createApp({ db, bus, bot, secret, config }: AppDeps) {
     });
   }
 
+  /** Whether any site allows `origin` (all origins in demo mode); cached briefly. */
+  let origins: { at: number; set: Set<string> } | undefined;
+  async function originAllowed(origin: string): Promise<boolean> {
+    if (config.demo) return true;
+    if (!origins || Date.now() - origins.at > 30_000) {
+      const rows = await db.query<{ origin: string }>('select distinct unnest(origins) as origin from sites');
+      origins = { at: Date.now(), set: new Set(rows.map((row) => row.origin)) };
+    }
+    return origins.set.has(origin);
+  }
+
   return app;
+}
+
+function sameOrigin(c: Context, origin: string): boolean {
+  return new URL(c.req.url).origin === origin;
 }
 
 function bearerOf(c: Context): string | undefined {

@@ -2,6 +2,7 @@ import { drawHost } from './launcher';
 import type { Bridge, KefuOptions, PanelHandle, PanelModule } from './types';
 
 type Listener = (data?: unknown) => void;
+export type PanelMethod = 'open' | 'close' | 'toggle' | 'ask';
 
 /**
  * One widget instance: the host node and bubble now, the panel chunk on intent (hover, focus,
@@ -40,10 +41,9 @@ export function createEmbed(options: KefuOptions, loadPanel: () => Promise<Panel
   if (typeof requestIdleCallback === 'function') idle = requestIdleCallback(preload, { timeout: 4000 });
 
   return {
-    open: (view?: string) => withPanel((p) => p.open(view)),
-    close: () => withPanel((p) => p.close()),
-    toggle: () => withPanel((p) => p.toggle()),
-    ask: (text: string) => withPanel((p) => p.ask(text)),
+    /** Runs a panel method (`open`, `close`, `toggle`, `ask`), loading and mounting the panel first. */
+    call: (name: PanelMethod, args: unknown[]) =>
+      withPanel((p) => (p[name] as (...a: unknown[]) => unknown)(...args)),
     /** Subscribes to an event; `ready` is also delivered to a listener added after it fired. */
     on(event: string, fn: Listener) {
       if (!listeners.has(event)) listeners.set(event, new Set());

@@ -1,6 +1,6 @@
 import type { KefuOptions } from './types';
 
-const css = `:host{all:initial}button{position:fixed;inset-block-end:20px;inset-inline-end:20px;z-index:2147483000;width:56px;height:56px;border-radius:50%;border:0;padding:0;background:var(--kefu-accent,#0b57d0);color:#fff;box-shadow:0 4px 16px #0005;cursor:pointer}:host([data-position=left]) button{inset-inline:20px auto}button:focus-visible{outline:3px solid var(--kefu-accent,#0b57d0);outline-offset:3px}svg{width:28px;fill:currentColor}b{position:absolute;top:-4px;inset-inline-end:-4px;min-width:20px;border-radius:10px;background:#b3261e;font:700 12px/20px sans-serif}b:empty{display:none}@media (forced-colors:active){button{border:2px solid}}`;
+const css = `:host{all:initial}.kefu-launcher{position:fixed;bottom:20px;inset-inline-end:20px;z-index:2147483000;width:56px;height:56px;border-radius:50%;border:0;padding:0;background:var(--kefu-accent,#0b57d0);color:#fff;box-shadow:0 4px 16px #0005;cursor:pointer}:host([data-position=left]) .kefu-launcher{inset-inline:20px auto}.kefu-launcher:focus-visible{outline:3px solid var(--kefu-accent,#0b57d0);outline-offset:3px}.kefu-launcher svg{width:28px;fill:currentColor}.kefu-launcher b{position:absolute;top:-4px;inset-inline-end:-4px;min-width:20px;border-radius:10px;background:#b3261e;font:700 12px/20px sans-serif}b:empty{display:none}@media (forced-colors:active){.kefu-launcher{border:2px solid}}`;
 
 export interface Host {
   host: HTMLElement;

@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'preact/hooks';
 import { useServices } from './context';
 
 interface Props {
@@ -9,6 +10,13 @@ interface Props {
 /** The message box: Enter sends, Shift+Enter adds a line; the draft is cleared only once stored. */
 export function Composer({ draft, onDraft, onSend }: Props) {
   const { t } = useServices().i18n;
+  const input = useRef<HTMLTextAreaElement>(null);
+
+  // The chat may appear after the dialog took focus: move focus on to the input, unless the shopper moved it.
+  useEffect(() => {
+    const active = (input.current?.getRootNode() as ShadowRoot | undefined)?.activeElement;
+    if (!active || active.getAttribute('role') === 'dialog') input.current?.focus();
+  }, []);
 
   const submit = async (event?: Event) => {
     event?.preventDefault();
@@ -25,6 +33,7 @@ export function Composer({ draft, onDraft, onSend }: Props) {
     <form onSubmit={submit}>
       <label class="sr" for="kefu-input">{t('inputLabel')}</label>
       <textarea
+        ref={input}
         id="kefu-input"
         rows={1}
         maxLength={4000}

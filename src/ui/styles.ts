@@ -16,7 +16,8 @@ export const panelCss = `
   display: flex; flex-direction: column; background: var(--kefu-bg); color: var(--kefu-fg); font: 15px/1.45 var(--kefu-font);
   border-radius: var(--kefu-radius); box-shadow: 0 12px 40px rgb(0 0 0 / .24); overflow: hidden; border: 1px solid var(--kefu-line); }
 :host([data-position=left]) .panel { inset-inline-end: auto; inset-inline-start: 20px; }
-@media (max-width: 639px) { .panel { inset: 0; inline-size: auto; block-size: var(--kefu-vh, 100dvh); border-radius: 0; border: 0; } }
+@media (max-width: 639px) { .panel { inset: 0; inline-size: auto; block-size: var(--kefu-vh, 100dvh); border-radius: 0; border: 0; }
+  :host([data-open]) .kefu-launcher { display: none; } }
 header { display: flex; align-items: center; gap: 8px; padding: 12px 16px; background: var(--kefu-accent); color: var(--kefu-on-accent); }
 h2 { margin: 0; font-size: 17px; flex: 1; }
 button { font: inherit; cursor: pointer; }

@@ -33,7 +33,7 @@ export async function startKefu(root, log = console.log) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kefu-bench-'));
   const origin = `http://127.0.0.1:${port}`;
   // detached: the server runs in its own process group, so stop() ends npx, tsx and node together.
-  const child = spawn('npx', ['tsx', 'demo/server/main.ts'], {
+  const child = spawn('npx', ['--no-install', 'tsx', 'demo/server/main.ts'], {
     cwd: root,
     env: { ...process.env, PORT: String(port), KEFU_DATA_DIR: dataDir, KEFU_DEMO: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -43,10 +43,14 @@ const NOTES = [
     '(bubble visible, no request in flight for 500 ms, then 1 s more for idle work), minus the median of the same window on the page without a widget. ' +
     'Same-site iframes (Rocket.Chat) run in the same renderer and are included.',
   'Long tasks: PerformanceObserver("longtask") installed before any page script (addInitScript), same window.',
-  'Time to bubble: navigation start (performance.timeOrigin) to the first animation frame in which the launcher has a non-empty, visible box (checked every frame by an injected probe).',
-  'Open panel: real mouse click (page.mouse.click on the launcher\'s centre); from the pointerdown event\'s timestamp to the first animation frame in which the panel container is visible. ' +
+  'Host script time until bubble: ScriptDuration sampled the moment the probe reports the bubble (the loader\'s own share, before idle work such as panel preloads).',
+  'Time to bubble: navigation start (performance.timeOrigin) to the rendering update in which the launcher first has a visible box on screen ' +
+    '(injected probe: MutationObserver finds it, IntersectionObserver reports entry.time; no per-frame polling, which would itself cost main-thread time).',
+  'Open panel: real mouse click (page.mouse.click on the launcher\'s centre); from the pointerdown event\'s timestamp to the rendering update in which the panel container is first visible (same probe). ' +
     'Cold = first open in a fresh context (nothing cached); cold, chunk cached = after navigating to the page again in the same context (design §8 budget case); warm = close, then reopen in the same page.',
   'JS heap: JSHeapUsedSize after a forced garbage collection with the panel open, minus the page without a widget.',
+  'Rocket.Chat\'s iframe is served from the same origin as the page here, so it runs on the page\'s renderer thread and its work counts as host cost; ' +
+    'with a cross-site Rocket.Chat server and full site isolation (desktop Chrome) it would run in its own process.',
   'Peers are served like a CDN (Cache-Control: max-age=3600); backends are stubs on 127.0.0.1 that answer at once, so network time is near zero for everyone.',
 ];
 
@@ -64,7 +68,9 @@ function parseOptions() {
   }
   const runs = Number.parseInt(values.runs, 10);
   if (!(runs >= 1)) throw new Error(`--runs must be a positive integer, got ${values.runs}`);
-  const only = values.only ? new Set(['baseline', ...values.only.split(',')]) : null;
+  const only = values.only ? new Set(['baseline', ...values.only.split(',').map((x) => x.trim())]) : null;
+  const unknown = only ? [...only].filter((id) => !WIDGETS.some((w) => w.id === id)) : [];
+  if (unknown.length) throw new Error(`--only: unknown widget(s) ${unknown.join(', ')}; known: ${WIDGETS.map((w) => w.id).join(', ')}`);
   return { runs, only };
 }
 

@@ -5,6 +5,8 @@
 //   host:   tag of an open shadow host in that document (the element is in its shadow root);
 //   css:    selector of the element itself.
 // The same description drives the in-page probe (timings) and the Playwright locators (clicks).
+// `input` is the message box the open panel must show: if it is missing, the widget opened in
+// an error state (e.g. backend unreachable) and its timings are flagged in the report.
 
 export const WIDGETS = [
   {
@@ -23,6 +25,7 @@ export const WIDGETS = [
     loader: (url) => /\/kefu\.js(\?|$)/.test(url),
     bubble: { host: 'kefu-root', css: 'button.kefu-launcher' },
     panel: { host: 'kefu-root', css: '[role=dialog]' },
+    input: { host: 'kefu-root', css: '[role=dialog] textarea' },
     // Escape is the documented way to close a dialog; the launcher toggles as a fallback.
     close: 'escape-or-launcher',
   },
@@ -45,6 +48,7 @@ export const WIDGETS = [
     loader: (url) => url.includes('/rocketchat-livechat.min.js'),
     bubble: { iframe: '#rocketchat-iframe', css: '[class*="screen__chat-button"]' },
     panel: { iframe: '#rocketchat-iframe', css: '[class*="screen__inner"]' },
+    input: { iframe: '#rocketchat-iframe', css: '[class*="composer__input"]' },
     close: 'launcher', // the bubble turns into a close button while open
   },
   {
@@ -74,6 +78,7 @@ export const WIDGETS = [
     loader: (url) => url.includes('/chat.bundle.es.js'),
     bubble: { css: '.chat-window-toggle' },
     panel: { css: '.chat-window' },
+    input: { css: '.chat-window textarea' },
     close: 'launcher',
   },
 ];

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { client, engines, startServer, type TestServer } from './harness';
+import { client, engines, startServer, warnIfPgliteOnly, type TestServer } from './harness';
+
+warnIfPgliteOnly();
 
 for (const engine of engines) {
   describe(`REST contract on ${engine.name}`, () => {
@@ -134,6 +136,19 @@ for (const engine of engines) {
       const replay = await readEvents(again, 1);
       resumed.abort();
       assert.equal(replay[0]!.id, events[1]!.id);
+    });
+
+    test('CORS: a merchant origin may call the API with the headers the widget sends', async () => {
+      const preflight = await fetch(`${server.base}/v1/conversations`, {
+        method: 'OPTIONS',
+        headers: {
+          Origin: 'https://shop.example',
+          'Access-Control-Request-Method': 'POST',
+          'Access-Control-Request-Headers': 'authorization, content-type, idempotency-key',
+        },
+      });
+      assert.equal(preflight.headers.get('access-control-allow-origin'), 'https://shop.example');
+      assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /Idempotency-Key/i);
     });
 
     test('the built loader and panel are served with the right cache headers (needs npm run build)', async () => {

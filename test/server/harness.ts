@@ -20,8 +20,11 @@ export const engines: Engine[] = [
   ...(process.env.KEFU_TEST_DATABASE_URL ? [{ name: 'postgres' as const, url: process.env.KEFU_TEST_DATABASE_URL }] : []),
 ];
 
-if (!process.env.KEFU_TEST_DATABASE_URL) {
-  console.warn('\n*** KEFU_TEST_DATABASE_URL is not set: server tests run on PGlite only, NOT on PostgreSQL. ***\n');
+/** Says loudly when a suite runs on PGlite only. */
+export function warnIfPgliteOnly() {
+  if (!process.env.KEFU_TEST_DATABASE_URL) {
+    console.warn('\n*** KEFU_TEST_DATABASE_URL is not set: these server tests run on PGlite only, NOT on PostgreSQL. ***\n');
+  }
 }
 
 /** Creates a fresh PostgreSQL database and returns its URL and a function that drops it. */
@@ -51,9 +54,13 @@ export interface TestServer {
 }
 
 /** A real server on a free loopback port. */
-export async function startServer(engine: Engine, options: { demo?: boolean; databaseUrl?: string } = {}): Promise<TestServer> {
+export async function startServer(
+  engine: Engine, options: { demo?: boolean; databaseUrl?: string; dataDir?: string } = {},
+): Promise<TestServer> {
   const database = engine.url && !options.databaseUrl ? await freshDatabase(engine.url) : undefined;
-  const server = await createServer({ databaseUrl: options.databaseUrl ?? database?.url, demo: options.demo ?? true, root });
+  const server = await createServer({
+    databaseUrl: options.databaseUrl ?? database?.url, dataDir: options.dataDir, demo: options.demo ?? true, root,
+  });
   const http: ServerType = await new Promise((ready) => {
     const s = serve({ fetch: server.app.fetch, port: 0, hostname: '127.0.0.1' }, () => ready(s));
   });
@@ -62,7 +69,7 @@ export async function startServer(engine: Engine, options: { demo?: boolean; dat
     base: `http://127.0.0.1:${port}`,
     app: server.app,
     async close() {
-      http.closeAllConnections?.();
+      (http as import("node:http").Server).closeAllConnections();
       await new Promise((done) => http.close(done));
       await server.close();
       await database?.drop();
