@@ -55,4 +55,105 @@ create table events (
 );
 create index events_owner on events (site, owner, id);
 `,
+  `
+alter table conversations add column context jsonb;
+create table shoppers (
+  site text not null references sites (key),
+  owner text not null,
+  visitor_id text,
+  user_id text,
+  name text,
+  email text,
+  last_seen timestamptz not null default now(),
+  primary key (site, owner)
+);
+create table orders (
+  id text primary key,
+  site text not null references sites (key),
+  owner text not null,
+  number text not null,
+  status text not null,
+  placed_at timestamptz not null,
+  currency text not null,
+  total bigint not null,
+  refundable_until timestamptz,
+  items jsonb not null,
+  shipments jsonb not null default '[]'
+);
+create index orders_owner on orders (site, owner, placed_at desc);
+create table tickets (
+  id text primary key,
+  site text not null references sites (key),
+  owner text not null,
+  client_id text not null,
+  kind text not null,
+  status text not null,
+  order_id text references orders (id),
+  items jsonb not null default '[]',
+  category text not null,
+  description text not null,
+  amount bigint,
+  currency text,
+  attachment_ids text[] not null default '{}',
+  appealable boolean not null default true,
+  due_at timestamptz,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  unique (site, owner, client_id)
+);
+create index tickets_owner on tickets (site, owner, updated_at desc);
+create index tickets_status on tickets (site, status, due_at);
+create table ticket_timeline (
+  seq bigserial primary key,
+  ticket_id text not null references tickets (id),
+  status text not null,
+  actor text not null,
+  note text,
+  at timestamptz not null default now()
+);
+create index ticket_timeline_ticket on ticket_timeline (ticket_id, seq);
+create table ticket_comments (
+  seq bigserial primary key,
+  id text not null unique,
+  ticket_id text not null references tickets (id),
+  client_id text,
+  author text not null,
+  text text not null,
+  attachment_ids text[] not null default '{}',
+  created_at timestamptz not null default now()
+);
+create unique index ticket_comments_client on ticket_comments (ticket_id, client_id) where client_id is not null;
+create table ratings (
+  id text primary key,
+  site text not null references sites (key),
+  owner text not null,
+  client_id text not null,
+  subject_type text not null,
+  subject_id text not null,
+  score int not null check (score between 1 and 5),
+  comment text,
+  created_at timestamptz not null default now(),
+  unique (site, owner, client_id)
+);
+create index ratings_subject on ratings (site, subject_type, subject_id);
+create table uploads (
+  id text primary key,
+  site text not null references sites (key),
+  owner text not null,
+  client_id text not null,
+  name text not null,
+  type text not null,
+  size int not null,
+  data bytea not null,
+  created_at timestamptz not null default now(),
+  unique (site, owner, client_id)
+);
+create table agent_events (
+  id bigserial primary key,
+  site text not null,
+  type text not null,
+  data jsonb not null,
+  created_at timestamptz not null default now()
+);
+`,
 ];

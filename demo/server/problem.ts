@@ -32,10 +32,10 @@ export function problemResponse(c: Context, error: ProblemError): Response {
 export const notFound = (what = 'Resource') => new ProblemError(404, 'Not Found', `${what} not found`);
 
 /** Reads and validates a JSON body with a request schema; malformed or invalid → 400 with field paths. */
-export async function readBody<S extends v.GenericSchema>(c: Context, schema: S): Promise<v.InferOutput<S>> {
+export async function readBody<S extends v.GenericSchema>(c: Context, schema: S, text?: string): Promise<v.InferOutput<S>> {
   let raw: unknown;
   try {
-    raw = JSON.parse(await c.req.text());
+    raw = JSON.parse(text ?? (await c.req.text()));
   } catch {
     throw new ProblemError(400, 'Bad Request', 'The body is not valid JSON');
   }

@@ -17,6 +17,8 @@ export interface ServerOptions {
   /** Repository root, to find `dist/` and `demo/`. */
   root: string;
   bot?: Bot;
+  /** Bearer token for the agent API and console. */
+  agentToken: string;
 }
 
 export async function createServer(options: ServerOptions) {
@@ -24,7 +26,12 @@ export async function createServer(options: ServerOptions) {
   await seedSites(db, options.demo);
   const bus = createEventBus(db);
   await bus.start();
-  const config = { demo: options.demo, distDir: join(options.root, 'dist'), demoDir: join(options.root, 'demo') };
+  const config = {
+    demo: options.demo,
+    distDir: join(options.root, 'dist'),
+    demoDir: join(options.root, 'demo'),
+    agentToken: options.agentToken,
+  };
   const app = createApp({ db, bus, bot: options.bot ?? createBot(faqArticles), secret: await serverSecret(db), config });
   mountStatic(app, config);
   return {

@@ -42,7 +42,17 @@ export const Conversation = v.object({
   updatedAt: IsoTime,
 });
 
-export const ConversationCreate = v.strictObject({ clientId: ClientId });
+/** What the shopper is looking at: drives suggestions and shows the agent the context. */
+export const PageContext = v.strictObject({
+  page: v.optional(v.pipe(v.string(), v.maxLength(512))),
+  orderId: v.optional(ResourceId),
+  productId: v.optional(ResourceId),
+  tags: v.optional(v.pipe(v.array(v.pipe(v.string(), v.maxLength(64))), v.maxLength(20))),
+  device: v.optional(v.picklist(['desktop', 'tablet', 'mobile'])),
+  locale: v.optional(Locale),
+});
+
+export const ConversationCreate = v.strictObject({ clientId: ClientId, context: v.optional(PageContext) });
 
 export const ConversationList = v.object({
   conversations: v.array(Conversation),
@@ -81,6 +91,182 @@ export const MessageList = v.object({
   next: v.optional(v.nullable(v.string())),
 });
 
+export const HandoffRequest = v.strictObject({ reason: v.optional(v.pipe(v.string(), v.maxLength(500))) });
+
+// --- help centre -------------------------------------------------------------------------------
+export const Article = v.object({
+  id: ResourceId,
+  title: v.string(),
+  /** A tiny safe subset: paragraphs, `- ` lists, **bold**, [links](https://…); parsed, never HTML. */
+  body: v.string(),
+  tags: v.array(v.string()),
+  locale: Locale,
+  updatedAt: IsoTime,
+});
+export const ArticleList = v.object({ articles: v.array(Article) });
+
+export const Suggestion = v.object({
+  id: v.string(),
+  text: v.string(),
+  articleId: v.optional(v.string()),
+  action: v.optional(QuickAction),
+});
+export const SuggestionList = v.object({ questions: v.array(Suggestion) });
+
+// --- orders ------------------------------------------------------------------------------------
+/** Money in minor units (fen, cents) with its ISO currency, so no float ever rounds a refund. */
+export const Money = v.object({ amount: v.pipe(v.number(), v.integer()), currency: v.pipe(v.string(), v.length(3)) });
+
+export const OrderStatus = v.picklist(['pending', 'paid', 'shipped', 'delivered', 'cancelled', 'refunded']);
+export const OrderItem = v.object({
+  id: ResourceId,
+  productId: v.string(),
+  name: v.string(),
+  quantity: v.number(),
+  unitPrice: Money,
+  /** How many of this line can still be refunded or returned. */
+  refundableQuantity: v.number(),
+});
+export const TrackingEvent = v.object({
+  at: IsoTime,
+  status: v.string(),
+  description: v.string(),
+  location: v.optional(v.nullable(v.string())),
+});
+export const ShipmentStatus = v.picklist(['label_created', 'in_transit', 'out_for_delivery', 'delivered', 'delayed', 'exception']);
+export const Shipment = v.object({
+  id: ResourceId,
+  carrier: v.string(),
+  trackingNumber: v.string(),
+  status: ShipmentStatus,
+  estimatedDelivery: v.nullable(IsoTime),
+  events: v.array(TrackingEvent),
+});
+export const Order = v.object({
+  id: ResourceId,
+  number: v.string(),
+  status: OrderStatus,
+  placedAt: IsoTime,
+  total: Money,
+  items: v.array(OrderItem),
+  shipments: v.array(Shipment),
+  /** Refunds and returns may be requested until then; null when they no longer can. */
+  refundableUntil: v.nullable(IsoTime),
+});
+export const OrderList = v.object({ orders: v.array(Order), next: v.optional(v.nullable(v.string())) });
+
+// --- tickets: complaints, refunds, returns, appeals --------------------------------------------
+export const TicketKind = v.picklist(['complaint', 'refund', 'return']);
+export const TicketStatus = v.picklist([
+  'submitted', 'acknowledged', 'investigating', 'resolved', 'rejected', 'appealed',
+  'requested', 'approved', 'awaiting_return', 'return_received', 'refunded',
+]);
+export const Actor = v.picklist(['shopper', 'agent', 'system']);
+export const TimelineEntry = v.object({
+  status: TicketStatus,
+  at: IsoTime,
+  actor: Actor,
+  note: v.optional(v.nullable(v.string())),
+});
+export const TicketItem = v.object({ orderItemId: ResourceId, quantity: v.pipe(v.number(), v.integer(), v.minValue(1)) });
+export const Comment = v.object({
+  id: ResourceId,
+  clientId: v.nullable(v.string()),
+  ticketId: ResourceId,
+  author: Actor,
+  text: v.string(),
+  attachmentIds: v.array(v.string()),
+  createdAt: IsoTime,
+});
+export const Ticket = v.object({
+  id: ResourceId,
+  clientId: v.string(),
+  kind: TicketKind,
+  status: TicketStatus,
+  orderId: v.nullable(v.string()),
+  items: v.array(TicketItem),
+  category: v.string(),
+  description: v.string(),
+  amount: v.nullable(Money),
+  attachmentIds: v.array(v.string()),
+  timeline: v.array(TimelineEntry),
+  comments: v.array(Comment),
+  /** When the merchant promised an answer or the next step. */
+  dueAt: v.nullable(IsoTime),
+  /** True while a rejection can still be appealed (once per ticket). */
+  appealable: v.boolean(),
+  createdAt: IsoTime,
+  updatedAt: IsoTime,
+});
+export const TicketList = v.object({ tickets: v.array(Ticket), next: v.optional(v.nullable(v.string())) });
+
+const Text = (max: number) => v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(max, `must be at most ${max} characters`));
+const AttachmentIds = v.optional(v.pipe(v.array(ResourceId), v.maxLength(10)));
+
+export const TicketCreate = v.strictObject({
+  clientId: ClientId,
+  kind: TicketKind,
+  orderId: v.optional(ResourceId),
+  items: v.optional(v.pipe(v.array(v.strictObject({
+    orderItemId: ResourceId,
+    quantity: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(999)),
+  })), v.maxLength(50))),
+  category: Text(64),
+  description: Text(4000),
+  /** Requested refund in minor units; the server checks it against the items. */
+  amount: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  attachmentIds: AttachmentIds,
+});
+export const AppealCreate = v.strictObject({ clientId: ClientId, reason: Text(4000), attachmentIds: AttachmentIds });
+export const CommentCreate = v.strictObject({ clientId: ClientId, text: Text(4000), attachmentIds: AttachmentIds });
+
+// --- ratings and uploads -----------------------------------------------------------------------
+export const RatingSubject = v.strictObject({ type: v.picklist(['conversation', 'ticket', 'article']), id: ResourceId });
+export const RatingCreate = v.strictObject({
+  clientId: ClientId,
+  subject: RatingSubject,
+  score: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(5)),
+  comment: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(2000))),
+});
+export const Rating = v.object({
+  id: ResourceId,
+  clientId: v.string(),
+  subject: v.object({ type: v.picklist(['conversation', 'ticket', 'article']), id: v.string() }),
+  score: v.number(),
+  comment: v.optional(v.nullable(v.string())),
+  createdAt: IsoTime,
+});
+
+export const UploadType = v.picklist(['image/png', 'image/jpeg', 'image/webp', 'image/gif', 'application/pdf']);
+/** Uploads are limited to this size, checked by the client before sending and by the server. */
+export const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
+export const Upload = v.object({
+  id: ResourceId,
+  clientId: v.string(),
+  name: v.string(),
+  type: UploadType,
+  size: v.number(),
+  createdAt: IsoTime,
+});
+
+// --- agent side --------------------------------------------------------------------------------
+export const Shopper = v.object({
+  owner: v.string(),
+  visitorId: v.nullable(v.string()),
+  user: v.nullable(User),
+});
+export const AgentConversation = v.object({
+  ...Conversation.entries,
+  shopper: Shopper,
+  context: v.nullable(v.object({ ...PageContext.entries })),
+  lastMessage: v.nullable(Message),
+});
+export const AgentConversationList = v.object({ conversations: v.array(AgentConversation), next: v.optional(v.nullable(v.string())) });
+export const AgentReply = v.strictObject({ text: MessageText });
+export const AgentTicket = v.object({ ...Ticket.entries, shopper: Shopper });
+export const AgentTicketList = v.object({ tickets: v.array(AgentTicket), next: v.optional(v.nullable(v.string())) });
+export const TicketTransition = v.strictObject({ to: TicketStatus, note: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(2000))) });
+
 /** One field error inside a problem document: `path` is dotted (`items.0.quantity`). */
 export const FieldError = v.object({ path: v.string(), message: v.string() });
 
@@ -96,6 +282,7 @@ export const Problem = v.object({
 export const ServerEvent = v.variant('type', [
   v.object({ type: v.literal('message'), message: Message }),
   v.object({ type: v.literal('conversation'), conversation: Conversation }),
+  v.object({ type: v.literal('ticket'), ticket: Ticket }),
   v.object({ type: v.literal('typing'), conversationId: ResourceId, author: Author }),
 ]);
 
@@ -116,6 +303,40 @@ export type MessageList = v.InferOutput<typeof MessageList>;
 export type FieldError = v.InferOutput<typeof FieldError>;
 export type Problem = v.InferOutput<typeof Problem>;
 export type ServerEvent = v.InferOutput<typeof ServerEvent>;
+export type PageContext = v.InferOutput<typeof PageContext>;
+export type HandoffRequest = v.InferInput<typeof HandoffRequest>;
+export type Article = v.InferOutput<typeof Article>;
+export type ArticleList = v.InferOutput<typeof ArticleList>;
+export type Suggestion = v.InferOutput<typeof Suggestion>;
+export type SuggestionList = v.InferOutput<typeof SuggestionList>;
+export type Money = v.InferOutput<typeof Money>;
+export type OrderStatus = v.InferOutput<typeof OrderStatus>;
+export type OrderItem = v.InferOutput<typeof OrderItem>;
+export type TrackingEvent = v.InferOutput<typeof TrackingEvent>;
+export type Shipment = v.InferOutput<typeof Shipment>;
+export type Order = v.InferOutput<typeof Order>;
+export type OrderList = v.InferOutput<typeof OrderList>;
+export type TicketKind = v.InferOutput<typeof TicketKind>;
+export type TicketStatus = v.InferOutput<typeof TicketStatus>;
+export type Actor = v.InferOutput<typeof Actor>;
+export type TimelineEntry = v.InferOutput<typeof TimelineEntry>;
+export type Comment = v.InferOutput<typeof Comment>;
+export type Ticket = v.InferOutput<typeof Ticket>;
+export type TicketList = v.InferOutput<typeof TicketList>;
+export type TicketCreate = v.InferInput<typeof TicketCreate>;
+export type AppealCreate = v.InferInput<typeof AppealCreate>;
+export type CommentCreate = v.InferInput<typeof CommentCreate>;
+export type RatingCreate = v.InferInput<typeof RatingCreate>;
+export type Rating = v.InferOutput<typeof Rating>;
+export type UploadType = v.InferOutput<typeof UploadType>;
+export type Upload = v.InferOutput<typeof Upload>;
+export type Shopper = v.InferOutput<typeof Shopper>;
+export type AgentConversation = v.InferOutput<typeof AgentConversation>;
+export type AgentConversationList = v.InferOutput<typeof AgentConversationList>;
+export type AgentReply = v.InferInput<typeof AgentReply>;
+export type AgentTicket = v.InferOutput<typeof AgentTicket>;
+export type AgentTicketList = v.InferOutput<typeof AgentTicketList>;
+export type TicketTransition = v.InferInput<typeof TicketTransition>;
 
 /** Flattens valibot issues into `{path, message}` pairs, the shape of problem+json `errors`. */
 export function fieldErrors(issues: readonly v.BaseIssue<unknown>[]): FieldError[] {

@@ -9,6 +9,7 @@ import pg from 'pg';
 import { createServer } from '../../demo/server/server';
 
 export const root = resolve(import.meta.dirname, '../..');
+export const AGENT_TOKEN = 'test-agent-token';
 
 export interface Engine {
   name: 'pglite' | 'postgres';
@@ -60,6 +61,7 @@ export async function startServer(
   const database = engine.url && !options.databaseUrl ? await freshDatabase(engine.url) : undefined;
   const server = await createServer({
     databaseUrl: options.databaseUrl ?? database?.url, dataDir: options.dataDir, demo: options.demo ?? true, root,
+    agentToken: AGENT_TOKEN,
   });
   const http: ServerType = await new Promise((ready) => {
     const s = serve({ fetch: server.app.fetch, port: 0, hostname: '127.0.0.1' }, () => ready(s));

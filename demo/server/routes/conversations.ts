@@ -1,0 +1,126 @@
+import { Hono } from 'hono';
+import { randomUUID } from 'node:crypto';
+import { ConversationCreate, HandoffRequest, MessageCreate, type Message } from '../../../src/api/schemas';
+import { localeOf, type Deps, type Env } from '../context';
+import type { Queryable } from '../db';
+import type { Idempotent } from '../idempotency';
+import { notFound, ProblemError, readBody } from '../problem';
+import {
+  CONVERSATION_COLUMNS, MESSAGE_COLUMNS, toConversation, toMessage, type ConversationRow, type MessageRow,
+} from '../rows';
+import type { Auth } from '../tokens';
+
+const PAGE = 100;
+
+/** Conversations and their messages; the bot answers in the same transaction as the question. */
+export function conversationRoutes({ db, bus, bot }: Deps, idempotent: Idempotent) {
+  const app = new Hono<Env>();
+
+  app.get('/conversations', async (c) => {
+    const { site, owner } = c.get('auth');
+    const rows = await db.query<ConversationRow>(
+      `select ${CONVERSATION_COLUMNS} from conversations where site = $1 and owner = $2 order by updated_at desc limit 50`,
+      [site, owner],
+    );
+    return c.json({ conversations: rows.map(toConversation) });
+  });
+
+  app.post('/conversations', async (c) => {
+    const body = await readBody(c, ConversationCreate);
+    return idempotent(c, body, async (q, auth) => {
+      const [row] = await q.query<ConversationRow>(
+        `insert into conversations (id, site, owner, client_id, context) values ($1, $2, $3, $4, $5)
+         on conflict (site, owner, client_id) do update set client_id = excluded.client_id
+         returning ${CONVERSATION_COLUMNS}`,
+        [`c_${randomUUID()}`, auth.site, auth.owner, body.clientId, body.context ?? null],
+      );
+      return toConversation(row!);
+    });
+  });
+
+  app.get('/conversations/:id/messages', async (c) => {
+    const conversation = await ownConversation(db, c.get('auth'), c.req.param('id'));
+    const rows = await db.query<MessageRow>(
+      `select ${MESSAGE_COLUMNS} from messages where conversation_id = $1
+         and seq > coalesce((select seq from messages where id = $2 and conversation_id = $1), 0)
+       order by seq limit ${PAGE + 1}`,
+      [conversation.id, c.req.query('after') ?? ''],
+    );
+    const page = rows.slice(0, PAGE).map(toMessage);
+    return c.json({ messages: page, next: rows.length > PAGE ? page.at(-1)!.id : null });
+  });
+
+  app.post('/conversations/:id/messages', async (c) => {
+    const body = await readBody(c, MessageCreate);
+    const locale = localeOf(c);
+    return idempotent(c, body, async (q, auth) => {
+      const conversation = await ownConversation(q, auth, c.req.param('id'));
+      const message = await insertMessage(q, conversation.id, 'shopper', body.text, body.clientId);
+      await bus.record(q, auth.site, auth.owner, { type: 'message', message });
+      if (conversation.status === 'bot') {
+        const answer = bot.reply(body.text, locale);
+        const reply = await insertMessage(q, conversation.id, 'bot', answer.text, null, {
+          articleIds: answer.articleIds,
+          actions: answer.actions,
+        });
+        await bus.record(q, auth.site, auth.owner, { type: 'message', message: reply });
+        // An explicit request for a person goes straight to the queue.
+        if (answer.handoff) await queueForAgent(q, auth, conversation.id);
+      }
+      await q.query('update conversations set updated_at = now() where id = $1', [conversation.id]);
+      return message;
+    });
+  });
+
+  app.post('/conversations/:id/handoff', async (c) => {
+    const auth = c.get('auth');
+    const text = await c.req.text();
+    if (text.trim()) await readBody(c, HandoffRequest, text);
+    const conversation = await db.tx(async (q) => {
+      const current = await ownConversation(q, auth, c.req.param('id'));
+      if (current.status === 'closed') throw new ProblemError(409, 'Conflict', 'This conversation is closed');
+      return current.status === 'bot' ? await queueForAgent(q, auth, current.id) : toConversation(current);
+    });
+    await bus.wake(auth.site, auth.owner);
+    return c.json(conversation);
+  });
+
+  /** bot → queued, with a system message saying so; a no-op for a conversation already with people. */
+  async function queueForAgent(q: Queryable, auth: Auth, id: string) {
+    const [row] = await q.query<ConversationRow>(
+      `update conversations set status = 'queued', updated_at = now() where id = $1 and status = 'bot'
+       returning ${CONVERSATION_COLUMNS}`,
+      [id],
+    );
+    if (!row) return toConversation((await ownConversation(q, auth, id)));
+    const conversation = toConversation(row);
+    await bus.record(q, auth.site, auth.owner, { type: 'conversation', conversation });
+    const notice = await insertMessage(q, id, 'system', 'handoff_queued', null);
+    await bus.record(q, auth.site, auth.owner, { type: 'message', message: notice });
+    return conversation;
+  }
+
+  return app;
+}
+
+/** The conversation if this shopper owns it; anything else is the same 404 as a missing id. */
+export async function ownConversation(q: Queryable, auth: Auth, id: string) {
+  const [row] = await q.query<ConversationRow>(
+    `select ${CONVERSATION_COLUMNS} from conversations where id = $1 and site = $2 and owner = $3`,
+    [id, auth.site, auth.owner],
+  );
+  if (!row) throw notFound('Conversation');
+  return row;
+}
+
+export async function insertMessage(
+  q: Queryable, conversationId: string, author: Message['author'], text: string, clientId: string | null,
+  extra: Record<string, unknown> = {},
+): Promise<Message> {
+  const [row] = await q.query<MessageRow>(
+    `insert into messages (id, conversation_id, client_id, author, text, extra) values ($1, $2, $3, $4, $5, $6)
+     returning ${MESSAGE_COLUMNS}`,
+    [`m_${randomUUID()}`, conversationId, clientId, author, text, extra],
+  );
+  return toMessage(row!);
+}
