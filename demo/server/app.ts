@@ -9,10 +9,18 @@ import { cors } from 'hono/cors';
 import { bearerOf, log, type Deps, type Env } from './context';
 import { createIdempotency } from './idempotency';
 import { notFound, ProblemError, problemResponse } from './problem';
+import { rateLimit } from './ratelimit';
+import { agentRoutes } from './routes/agent';
 import { conversationRoutes } from './routes/conversations';
 import { demoRoutes } from './routes/demo';
 import { eventRoutes } from './routes/events';
+import { faqRoutes } from './routes/faq';
+import { openapiRoutes } from './routes/openapi';
+import { orderRoutes } from './routes/orders';
+import { ratingsRoutes } from './routes/ratings';
 import { sessionRoutes } from './routes/sessions';
+import { ticketsRoutes } from './routes/tickets';
+import { uploadsRoutes } from './routes/uploads';
 import { verifySession } from './tokens';
 
 export type { AppConfig, Bot, BotReply, Deps } from './context';
@@ -54,8 +62,13 @@ export function createApp(deps: Deps) {
     }),
   );
 
+  app.use('/v1/*', rateLimit(deps));
+
   const idempotent = createIdempotency(deps);
+  // Public and agent routes first: the shopper router below requires a shopper session for all of /v1.
   app.route('/v1', sessionRoutes(deps));
+  app.route('/v1', openapiRoutes(deps));
+  app.route('/v1/agent', agentRoutes(deps));
 
   // Everything else a shopper calls needs a session.
   const shopper = new Hono<Env>();
@@ -70,6 +83,11 @@ export function createApp(deps: Deps) {
   });
   shopper.route('/', conversationRoutes(deps, idempotent));
   shopper.route('/', eventRoutes(deps));
+  shopper.route('/', faqRoutes(deps, idempotent));
+  shopper.route('/', orderRoutes(deps, idempotent));
+  shopper.route('/', ticketsRoutes(deps, idempotent));
+  shopper.route('/', ratingsRoutes(deps, idempotent));
+  shopper.route('/', uploadsRoutes(deps, idempotent));
   app.route('/v1', shopper);
 
   if (config.demo) app.route('/demo', demoRoutes(deps));

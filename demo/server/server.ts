@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { createApp, type Bot } from './app';
 import { openDb } from './db';
 import { createEventBus } from './events';
+import { seedArticles } from './seed/articles';
+import { seedShop } from './seed/shop';
 import { seedSites } from './seed/sites';
 import { mountStatic } from './static';
 import { serverSecret } from './tokens';
@@ -24,6 +26,8 @@ export interface ServerOptions {
 export async function createServer(options: ServerOptions) {
   const db = await openDb({ url: options.databaseUrl, dataDir: options.dataDir });
   await seedSites(db, options.demo);
+  await seedArticles(db);
+  if (options.demo) await seedShop(db);
   const bus = createEventBus(db);
   await bus.start();
   const config = {

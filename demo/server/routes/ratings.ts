@@ -1,0 +1,8 @@
+import { Hono } from 'hono';
+import type { Deps, Env } from '../context';
+import type { Idempotent } from '../idempotency';
+
+/** Placeholder: filled in by the ratings work. */
+export function ratingsRoutes(_deps: Deps, _idempotent: Idempotent) {
+  return new Hono<Env>();
+}
