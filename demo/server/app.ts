@@ -6,6 +6,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
+import { MAX_UPLOAD_BYTES } from '../../src/api/schemas';
 import { bearerOf, log, type Deps, type Env } from './context';
 import { createIdempotency } from './idempotency';
 import { notFound, ProblemError, problemResponse } from './problem';
@@ -26,6 +27,9 @@ import { verifySession } from './tokens';
 export type { AppConfig, Bot, BotReply, Deps } from './context';
 
 const MAX_BODY = 64 * 1024;
+// An upload's body is the file plus multipart framing (boundaries, part headers, the name field);
+// the uploads route holds the file itself to MAX_UPLOAD_BYTES exactly.
+const MAX_UPLOAD_BODY = MAX_UPLOAD_BYTES + 64 * 1024;
 
 export function createApp(deps: Deps) {
   const { db, secret, config } = deps;
@@ -49,18 +53,24 @@ export function createApp(deps: Deps) {
     '/v1/*',
     cors({
       origin: async (origin) => ((await originAllowed(origin)) ? origin : null),
-      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'Last-Event-ID', 'Accept-Language'],
-      exposeHeaders: ['Retry-After'],
+      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'Last-Event-ID', 'Accept-Language', 'If-None-Match'],
+      exposeHeaders: ['Retry-After', 'ETag'],
       maxAge: 600,
     }),
   );
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: MAX_BODY,
-      onError: (c) => problemResponse(c, new ProblemError(413, 'Payload Too Large', `Bodies are limited to ${MAX_BODY} bytes`)),
-    }),
-  );
+  // A 413 leaves the rest of the body unread, so the connection cannot carry another request:
+  // `Connection: close` tells the client not to reuse it (else its next request meets a closed socket).
+  const tooLarge = (detail: string) =>
+    new ProblemError(413, 'Payload Too Large', detail, undefined, { Connection: 'close' });
+  const jsonLimit = bodyLimit({
+    maxSize: MAX_BODY,
+    onError: (c) => problemResponse(c, tooLarge(`Bodies are limited to ${MAX_BODY} bytes`)),
+  });
+  const uploadLimit = bodyLimit({
+    maxSize: MAX_UPLOAD_BODY,
+    onError: (c) => problemResponse(c, tooLarge(`Uploads are limited to ${MAX_UPLOAD_BYTES} bytes`)),
+  });
+  app.use('/v1/*', (c, next) => (c.req.method === 'POST' && c.req.path === '/v1/uploads' ? uploadLimit : jsonLimit)(c, next));
 
   app.use('/v1/*', rateLimit(deps));
 

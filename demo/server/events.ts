@@ -38,8 +38,9 @@ export function createEventBus(db: Db) {
     },
     /** Events after `afterId`, oldest first. */
     async read(site: string, owner: string, afterId: string, limit = 200): Promise<StoredEvent[]> {
+      // Order by the bigint column, not the text alias: as text, "10" sorts before "9".
       const rows = await db.query<{ id: string; data: Record<string, unknown> }>(
-        'select id::text as id, data from events where site = $1 and owner = $2 and id > $3 order by id limit $4',
+        'select id::text as id, data from events where site = $1 and owner = $2 and events.id > $3 order by events.id limit $4',
         [site, owner, afterId, limit],
       );
       return rows;

@@ -156,4 +156,25 @@ create table agent_events (
   created_at timestamptz not null default now()
 );
 `,
+  // 3: help-centre articles per site, and one rating per shopper and subject (a new rating of the
+  // same subject replaces the earlier one, so older duplicates are dropped before the index).
+  `
+create table articles (
+  site text not null references sites (key),
+  id text not null,
+  locale text not null,
+  position int not null default 0,
+  title text not null,
+  body text not null,
+  tags text[] not null default '{}',
+  updated_at timestamptz not null default now(),
+  primary key (site, id)
+);
+create index articles_site_locale on articles (site, locale, position);
+delete from ratings older using ratings newer
+  where newer.site = older.site and newer.owner = older.owner
+    and newer.subject_type = older.subject_type and newer.subject_id = older.subject_id
+    and (newer.created_at, newer.id) > (older.created_at, older.id);
+create unique index ratings_one_per_subject on ratings (site, owner, subject_type, subject_id);
+`,
 ];

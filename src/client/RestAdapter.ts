@@ -1,12 +1,14 @@
 import ky, { HTTPError, TimeoutError, type KyInstance, type Options } from 'ky';
 import * as v from 'valibot';
 import {
-  Conversation, ConversationList, Message, MessageList, Problem, Session, type ConversationCreate,
-  type MessageCreate, type SessionRequest,
+  ArticleList, Comment, Conversation, ConversationList, Message, MessageList, Order, OrderList, Problem, Rating,
+  Session, SuggestionList, Ticket, TicketList, Upload, type AppealCreate, type CommentCreate, type ConversationCreate,
+  type Locale, type MessageCreate, type RatingCreate, type SessionRequest, type TicketCreate,
 } from '../api/schemas';
-import type { BackendAdapter, EventStreamOptions } from './BackendAdapter';
+import type { BackendAdapter, EventStreamOptions, SuggestionContext, UploadOptions } from './BackendAdapter';
 import { HttpError, KefuError } from './errors';
 import { openEventStream } from './eventStream';
+import { postWithProgress, uploadRefusal } from './upload';
 
 export interface RestAdapterOptions {
   /** Origin (and optional path) of the Kefu API, without `/v1`. */
@@ -17,23 +19,34 @@ export interface RestAdapterOptions {
   session?: Session;
   /** Called whenever the adapter opens or renews a session, so the caller can persist it. */
   onSession?: (session: Session) => void;
+  /** The shopper's language, sent as `Accept-Language` (change it later through `locale`). */
+  locale?: Locale;
   /** Per-request timeout in ms (default 15 s). */
   timeout?: number;
   fetch?: typeof fetch;
 }
 
+const at = (path: string, id: string) => `${path}/${encodeURIComponent(id)}`;
+
 /** `BackendAdapter` over the reference REST contract (design §3), with ky and valibot. */
 export class RestAdapter implements BackendAdapter {
+  /** The shopper's language, sent as `Accept-Language` on every request; assign to switch live. */
+  locale: Locale | undefined;
   readonly #http: KyInstance;
   readonly #options: RestAdapterOptions;
+  readonly #base: string;
+  /** The last ETag and answer of `GET /v1/faq` per locale, for If-None-Match. */
+  readonly #faq = new Map<Locale, [etag: string, list: ArticleList]>();
   #session: Session | undefined;
   #renewal: Promise<Session> | undefined;
 
   constructor(options: RestAdapterOptions) {
     this.#options = options;
     this.#session = options.session;
+    this.locale = options.locale;
+    this.#base = `${options.baseUrl.replace(/\/+$/, '')}/v1`;
     this.#http = ky.create({
-      prefixUrl: `${options.baseUrl.replace(/\/+$/, '')}/v1`,
+      prefixUrl: this.#base,
       timeout: options.timeout ?? 15_000,
       // Only safe methods are retried here; writes are retried by the outbox, which owns their order.
       retry: { limit: 2, methods: ['get'], statusCodes: [408, 429, 500, 502, 503, 504] },
@@ -41,9 +54,7 @@ export class RestAdapter implements BackendAdapter {
       hooks: {
         beforeRequest: [
           (request) => {
-            if (this.#session && !request.headers.has('Authorization')) {
-              request.headers.set('Authorization', `Bearer ${this.#session.token}`);
-            }
+            for (const [name, value] of Object.entries(this.#headers())) request.headers.set(name, value);
           },
         ],
       },
@@ -57,45 +68,148 @@ export class RestAdapter implements BackendAdapter {
 
   async startSession(request: SessionRequest): Promise<Session> {
     // Sending the current token (even an expired one) proves this device holds the visitor.
-    const session = await this.#call(Session, 'post', 'sessions', { json: request }, false);
+    const response = await this.#send(() => this.#http.post('sessions', { json: request }), false);
+    const session = await read(Session, response, 'sessions');
     this.#session = session;
     this.#options.onSession?.(session);
     return session;
   }
 
   listConversations() {
-    return this.#call(ConversationList, 'get', 'conversations');
+    return this.#call(ConversationList, 'conversations');
   }
 
   createConversation(body: ConversationCreate) {
-    return this.#call(Conversation, 'post', 'conversations', this.#create(body));
+    return this.#create('conversations', Conversation, body);
   }
 
   listMessages(conversationId: string, after?: string) {
-    const searchParams = after ? { after } : undefined;
-    return this.#call(MessageList, 'get', `conversations/${encodeURIComponent(conversationId)}/messages`, {
-      searchParams,
-    });
+    return this.#call(MessageList, `${at('conversations', conversationId)}/messages`, { searchParams: { after } });
   }
 
   postMessage(conversationId: string, body: MessageCreate) {
-    return this.#call(Message, 'post', `conversations/${encodeURIComponent(conversationId)}/messages`, this.#create(body));
+    return this.#create(`${at('conversations', conversationId)}/messages`, Message, body);
+  }
+
+  handoff(conversationId: string, reason?: string) {
+    return this.#call(Conversation, `${at('conversations', conversationId)}/handoff`, { method: 'post', json: { reason } });
+  }
+
+  async faq(locale: Locale) {
+    const cached = this.#faq.get(locale);
+    try {
+      const response = await this.#send(() =>
+        this.#http('faq', { searchParams: { locale }, headers: cached && { 'If-None-Match': cached[0] } }));
+      const list = await read(ArticleList, response, 'faq');
+      const etag = response.headers.get('ETag');
+      if (etag) this.#faq.set(locale, [etag, list]);
+      return list;
+    } catch (error) {
+      if (cached && (error as HttpError).status === 304) return cached[1];
+      throw error;
+    }
+  }
+
+  suggestions({ page, orderId, productId }: SuggestionContext = {}) {
+    return this.#call(SuggestionList, 'suggestions', { searchParams: { page, orderId, productId } });
+  }
+
+  listOrders(cursor?: string) {
+    return this.#call(OrderList, 'orders', { searchParams: { cursor } });
+  }
+
+  getOrder(id: string) {
+    return this.#call(Order, at('orders', id));
+  }
+
+  listTickets(cursor?: string) {
+    return this.#call(TicketList, 'tickets', { searchParams: { cursor } });
+  }
+
+  getTicket(id: string) {
+    return this.#call(Ticket, at('tickets', id));
+  }
+
+  createTicket(body: TicketCreate) {
+    return this.#create('tickets', Ticket, body);
+  }
+
+  appeal(ticketId: string, body: AppealCreate) {
+    return this.#create(`${at('tickets', ticketId)}/appeal`, Ticket, body);
+  }
+
+  comment(ticketId: string, body: CommentCreate) {
+    return this.#create(`${at('tickets', ticketId)}/comments`, Comment, body);
+  }
+
+  rate(body: RatingCreate) {
+    return this.#create('ratings', Rating, body);
+  }
+
+  async upload(file: Blob, { clientId, name, onProgress, signal }: UploadOptions) {
+    const refusal = uploadRefusal(file);
+    if (refusal) throw refusal;
+    const form = new FormData();
+    form.append('file', file);
+    const label = name ?? (file as File).name;
+    if (label) form.append('name', label);
+    const response = await this.#send(() =>
+      postWithProgress(`${this.#base}/uploads`, form, { ...this.#headers(), 'Idempotency-Key': clientId }, onProgress, signal));
+    const created = await read(Upload, response, 'uploads');
+    onProgress?.(1);
+    return created;
+  }
+
+  async fetchUpload(id: string) {
+    return (await this.#send(() => this.#http(at('uploads', id)))).blob();
   }
 
   subscribe(onEvent: Parameters<BackendAdapter['subscribe']>[0], options: EventStreamOptions = {}) {
     return openEventStream({
-      url: `${this.#options.baseUrl.replace(/\/+$/, '')}/v1/events`,
-      token: () => this.#session?.token,
+      url: `${this.#base}/events`,
+      headers: () => this.#headers(),
       renew: () => this.#renew(),
       fetch: this.#options.fetch,
+      source: this,
       onEvent,
       ...options,
     });
   }
 
+  /** What every request carries: the bearer token and the shopper's language. */
+  #headers(): Record<string, string> {
+    const headers: Record<string, string> = {};
+    if (this.#session) headers.Authorization = `Bearer ${this.#session.token}`;
+    if (this.locale) headers['Accept-Language'] = this.locale;
+    return headers;
+  }
+
   /** Every create carries its client UUID as `Idempotency-Key`, so a resend replays, never duplicates. */
-  #create(body: { clientId: string }): Options {
-    return { json: body, headers: { 'Idempotency-Key': body.clientId } };
+  #create<S extends v.GenericSchema>(path: string, schema: S, body: { clientId: string }) {
+    return this.#call(schema, path, { method: 'post', json: body, headers: { 'Idempotency-Key': body.clientId } });
+  }
+
+  async #call<S extends v.GenericSchema>(schema: S, path: string, options?: Options): Promise<v.InferOutput<S>> {
+    return read(schema, await this.#send(() => this.#http(path, options)), path);
+  }
+
+  /**
+   * Sends a request (again, with the new token, after one renewal on 401) and answers its 2xx
+   * response; every failure comes out as a KefuError.
+   */
+  async #send(request: () => Promise<Response>, renew = true): Promise<Response> {
+    const token = this.#session?.token;
+    try {
+      const response = await request();
+      if (!response.ok) throw await problemOf(response); // ky throws by itself; XMLHttpRequest does not.
+      return response;
+    } catch (error) {
+      const failure = await toKefuError(error);
+      if (!renew || (failure as HttpError).status !== 401) throw failure;
+      // A request sent with a token that was renewed meanwhile just tries again with the new one.
+      if (this.#session?.token === token) await this.#renew();
+      return this.#send(request, false);
+    }
   }
 
   /** One renewal at a time, however many requests met the 401 together. */
@@ -105,42 +219,31 @@ export class RestAdapter implements BackendAdapter {
     });
     return this.#renewal;
   }
+}
 
-  async #call<S extends v.GenericSchema>(
-    schema: S, method: 'get' | 'post', path: string, options: Options = {}, renewOn401 = true,
-  ): Promise<v.InferOutput<S>> {
-    try {
-      const body: unknown = await this.#http(path, { ...options, method }).json();
-      const parsed = v.safeParse(schema, body);
-      if (!parsed.success) {
-        throw new KefuError('invalid_response', `Unexpected response from ${method.toUpperCase()} /v1/${path}`);
-      }
-      return parsed.output;
-    } catch (error) {
-      const failure = await toKefuError(error);
-      if (renewOn401 && failure instanceof HttpError && failure.status === 401) {
-        await this.#renew();
-        return this.#call(schema, method, path, options, false);
-      }
-      throw failure;
-    }
+/** The body of a 2xx answer, checked against the contract. */
+async function read<S extends v.GenericSchema>(schema: S, response: Response, path: string): Promise<v.InferOutput<S>> {
+  const parsed = v.safeParse(schema, await response.json().catch(() => undefined));
+  if (parsed.success) return parsed.output;
+  throw new KefuError('invalid_response', `Unexpected response from /v1/${path}`);
+}
+
+/** An error status as an HttpError carrying its problem+json document. */
+async function problemOf(response: Response): Promise<HttpError> {
+  let problem: Problem = { type: 'about:blank', title: response.statusText || 'Error', status: response.status };
+  try {
+    const parsed = v.safeParse(Problem, await response.json());
+    if (parsed.success) problem = parsed.output;
+  } catch {
+    // Not JSON (a proxy's HTML error page, say): keep the status line as the problem.
   }
+  return new HttpError(response.status, problem, retryAfterMs(response.headers.get('Retry-After')));
 }
 
 /** Maps ky's and fetch's failures onto the widget's error values. */
 export async function toKefuError(error: unknown): Promise<KefuError> {
   if (error instanceof KefuError) return error;
-  if (error instanceof HTTPError) {
-    const { response } = error;
-    let problem: Problem = { type: 'about:blank', title: response.statusText || 'Error', status: response.status };
-    try {
-      const parsed = v.safeParse(Problem, await response.json());
-      if (parsed.success) problem = parsed.output;
-    } catch {
-      // Not JSON (a proxy's HTML error page, say): keep the status line as the problem.
-    }
-    return new HttpError(response.status, problem, retryAfterMs(response.headers.get('Retry-After')));
-  }
+  if (error instanceof HTTPError) return problemOf(error.response);
   if (error instanceof TimeoutError) return new KefuError('timeout', 'The server did not answer in time', { cause: error });
   return new KefuError('network', 'The server could not be reached', { cause: error });
 }

@@ -13,7 +13,10 @@ export type ErrorCode =
   | 'http' // the server answered with a problem
   | 'invalid_response' // the server answered something the contract does not allow
   | 'not_configured'
-  | 'destroyed';
+  | 'destroyed'
+  | 'aborted' // cancelled through an AbortSignal (an upload the shopper stopped)
+  | 'file_type' // refused before sending: not an image or a PDF
+  | 'file_too_large'; // refused before sending: over MAX_UPLOAD_BYTES
 
 export class KefuError extends Error {
   readonly [brand] = true;

@@ -51,6 +51,8 @@ export async function freshDatabase(url: string) {
 export interface TestServer {
   base: string;
   app: Awaited<ReturnType<typeof createServer>>['app'];
+  /** The server's database, for fixtures the API cannot create. */
+  db: Awaited<ReturnType<typeof createServer>>['db'];
   close(): Promise<void>;
 }
 
@@ -70,6 +72,7 @@ export async function startServer(
   return {
     base: `http://127.0.0.1:${port}`,
     app: server.app,
+    db: server.db,
     async close() {
       (http as import("node:http").Server).closeAllConnections();
       await new Promise((done) => http.close(done));

@@ -1,7 +1,203 @@
-import { Hono } from 'hono';
-import type { Deps } from '../context';
+import { Hono, type Context } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import * as v from 'valibot';
+import {
+  AgentReply, ConversationStatus, TicketKind, TicketStatus, TicketTransition, type ConversationStatus as Status,
+} from '../../../src/api/schemas';
+import { canTransition, nextStatuses } from '../../../src/api/ticketFlow';
+import {
+  agentConversation, agentConversationPage, agentConversationRow, toAgentConversations, type AgentConversationRow,
+} from '../agentConversations';
+import { createAgentFeed, recordAgentEvent } from '../agentEvents';
+import { bearerOf, log, type Deps } from '../context';
+import type { Queryable } from '../db';
+import { badQuery, pageOf, pageRequest } from '../paging';
+import { ProblemError, readBody } from '../problem';
+import { CONVERSATION_COLUMNS, toConversation, type ConversationRow } from '../rows';
+import { announceTicket, moveTicket, ticketById, ticketPage, toAgentTickets } from '../tickets';
+import { insertMessage, messagePage } from './conversations';
 
-/** Placeholder: the agent API (`/v1/agent/*`, bearer KEFU_AGENT_TOKEN). */
-export function agentRoutes(_deps: Deps) {
-  return new Hono();
+const ALL_CONVERSATIONS = ConversationStatus.options;
+const WAITING_FOR_PEOPLE: Status[] = ['queued', 'agent'];
+const FEED_BATCH = 200;
+
+/**
+ * The agent API (`/v1/agent/*`, bearer `KEFU_AGENT_TOKEN`): the console reads the queue, answers
+ * shoppers, moves tickets along their state machines and follows everything on one event stream.
+ * Every change reaches the shopper's own streams too: recorded in the same transaction, woken after.
+ */
+export function agentRoutes({ db, bus, config }: Deps) {
+  const app = new Hono();
+  const feed = createAgentFeed(db);
+  /** The shopper's streams learn of the change; the events are stored, so a missed wake only delays. */
+  const wake = (site: string, owner: string) =>
+    bus.wake(site, owner).catch((error) => log('error', 'notify failed', { error: String(error) }));
+
+  app.use('*', async (c, next) => {
+    if (!sameSecret(config.agentToken, bearerOf(c))) {
+      throw new ProblemError(401, 'Unauthorized', 'The agent token is missing or wrong', undefined, { 'WWW-Authenticate': 'Bearer' });
+    }
+    await next();
+  });
+
+  app.get('/conversations', async (c) => {
+    const statuses = listQuery(c, 'status', ConversationStatus, { all: ALL_CONVERSATIONS }) ?? WAITING_FOR_PEOPLE;
+    const paging = pageRequest(c, 50);
+    const rows = await agentConversationPage(db, { statuses, site: c.req.query('site') || null }, paging);
+    const { page, next } = pageOf(rows, paging.limit);
+    return c.json({ conversations: await toAgentConversations(db, page), next });
+  });
+
+  app.get('/conversations/:id/messages', async (c) => {
+    const conversation = await agentConversationRow(db, c.req.param('id'));
+    return c.json(await messagePage(db, conversation.id, c.req.query('after')));
+  });
+
+  app.post('/conversations/:id/messages', async (c) => {
+    const body = await readBody(c, AgentReply);
+    const { conversation, message } = await db.tx(async (q) => {
+      const conversation = await openConversation(q, c.req.param('id'));
+      const message = await insertMessage(q, conversation.id, 'agent', body.text, null);
+      await bus.record(q, conversation.site, conversation.owner, { type: 'message', message });
+      await recordAgentEvent(q, { type: 'message', site: conversation.site, conversationId: conversation.id, message });
+      // Answering takes the conversation from the queue (or from the bot, which then stays quiet).
+      await setStatus(q, conversation, 'agent');
+      return { conversation, message };
+    });
+    await wake(conversation.site, conversation.owner);
+    return c.json(message, 201);
+  });
+
+  app.post('/conversations/:id/typing', async (c) => {
+    const conversation = await openConversation(db, c.req.param('id'), false);
+    await bus.record(db, conversation.site, conversation.owner, { type: 'typing', conversationId: conversation.id, author: 'agent' });
+    await wake(conversation.site, conversation.owner);
+    return c.body(null, 204);
+  });
+
+  app.post('/conversations/:id/close', async (c) => {
+    const closed = await db.tx(async (q) => {
+      const conversation = await agentConversationRow(q, c.req.param('id'), true);
+      await setStatus(q, conversation, 'closed');
+      return conversation;
+    });
+    await wake(closed.site, closed.owner);
+    return c.json(await agentConversation(db, closed.id));
+  });
+
+  app.get('/tickets', async (c) => {
+    const statuses = listQuery(c, 'status', TicketStatus);
+    const kinds = listQuery(c, 'kind', TicketKind);
+    const paging = pageRequest(c, 50);
+    const rows = await ticketPage(db, { site: c.req.query('site') || undefined, statuses, kinds }, paging);
+    const { page, next } = pageOf(rows, paging.limit);
+    return c.json({ tickets: await toAgentTickets(db, page), next });
+  });
+
+  app.post('/tickets/:id/transition', async (c) => {
+    const body = await readBody(c, TicketTransition);
+    const { row, agentTicket } = await db.tx(async (q) => {
+      const row = await ticketById(q, c.req.param('id'), true);
+      if (!canTransition(row.kind, row.status, body.to, 'agent')) {
+        const allowed = nextStatuses(row.kind, row.status, 'agent');
+        throw new ProblemError(409, 'Conflict', `A ${row.kind} ticket cannot move from ${row.status} to ${body.to}; `
+          + (allowed.length ? `from ${row.status} an agent may move it to ${allowed.join(', ')}` : `no agent step follows ${row.status}`));
+      }
+      await moveTicket(q, row, body.to, 'agent', { note: body.note });
+      return { row, ...(await announceTicket(q, bus, row.id, 'transitioned')) };
+    });
+    await wake(row.site, row.owner);
+    return c.json(agentTicket);
+  });
+
+  app.get('/events', async (c) => {
+    const site = c.req.query('site') || null;
+    const lastEventId = c.req.header('Last-Event-ID') ?? '';
+    // Watching and the starting point are settled before the response goes out, so a client that
+    // has the headers knows every later event will reach it.
+    let wakeStream = () => {};
+    const unwatch = await feed.watch(() => wakeStream());
+    let cursor: string;
+    try {
+      cursor = /^\d{1,18}$/.test(lastEventId) ? lastEventId : await feed.head();
+    } catch (error) {
+      unwatch();
+      throw error;
+    }
+    return streamSSE(c, async (stream) => {
+      let pending = Promise.resolve();
+      // Wakes are chained so events go out once each and in order, however many NOTIFYs arrive.
+      const drain = () => {
+        pending = pending.then(async () => {
+          // A long absence (Last-Event-ID far back) is sent in batches until caught up.
+          for (let batch = FEED_BATCH; batch === FEED_BATCH;) {
+            const events = await feed.read(cursor, site, FEED_BATCH);
+            for (const event of events) {
+              await stream.writeSSE({ id: event.id, data: JSON.stringify(event.data) });
+              cursor = event.id;
+            }
+            batch = events.length;
+          }
+        });
+        return pending;
+      };
+      wakeStream = () => void drain().catch(() => stream.abort());
+      const ping = setInterval(() => void stream.write(': ping\n\n').catch(() => stream.abort()), 25_000);
+      stream.onAbort(() => {
+        unwatch();
+        clearInterval(ping);
+      });
+      await stream.write('retry: 3000\n\n');
+      await drain();
+      await new Promise<void>((resolve) => stream.onAbort(resolve));
+    });
+  });
+
+  /** The conversation (locked, unless told otherwise); a closed one takes no more replies. */
+  async function openConversation(q: Queryable, id: string, lock = true) {
+    const conversation = await agentConversationRow(q, id, lock);
+    if (conversation.status === 'closed') throw new ProblemError(409, 'Conflict', 'This conversation is closed');
+    return conversation;
+  }
+
+  /**
+   * Moves a conversation to `status` (marking it active either way) and, when that changes its
+   * status, tells its shopper and the console.
+   */
+  async function setStatus(q: Queryable, conversation: AgentConversationRow, status: Status) {
+    const [row] = await q.query<ConversationRow>(
+      `update conversations set status = $2, updated_at = now() where id = $1 returning ${CONVERSATION_COLUMNS}`,
+      [conversation.id, status],
+    );
+    if (conversation.status === status) return;
+    await bus.record(q, conversation.site, conversation.owner, { type: 'conversation', conversation: toConversation(row!) });
+    await recordAgentEvent(q, { type: 'conversation', site: conversation.site, conversation: await agentConversation(q, conversation.id) });
+  }
+
+  return app;
+}
+
+/** Compares the bearer with the agent token in constant time (hashes first, so lengths leak nothing). */
+function sameSecret(expected: string, given: string | undefined): boolean {
+  if (!expected || !given) return false;
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(expected), digest(given));
+}
+
+/**
+ * A comma-separated filter (`?status=queued,agent`) checked against a picklist; absent → undefined.
+ * `aliases` name whole sets (`all`). A wrong value is a 400 naming the parameter.
+ */
+function listQuery<const T extends string>(
+  c: Context, name: string, schema: v.PicklistSchema<T[], undefined>, aliases: Record<string, readonly T[]> = {},
+): T[] | undefined {
+  const raw = c.req.query(name);
+  if (!raw) return undefined;
+  const values: string[] = raw.split(',').flatMap((value): readonly string[] => aliases[value] ?? [value]);
+  const wrong = values.find((value) => !v.is(schema, value));
+  if (wrong !== undefined) {
+    throw badQuery(name, `must be one of ${[...schema.options, ...Object.keys(aliases)].join(', ')} (got ${wrong.slice(0, 40)})`);
+  }
+  return values as T[];
 }

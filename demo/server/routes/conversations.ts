@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
 import { randomUUID } from 'node:crypto';
 import { ConversationCreate, HandoffRequest, MessageCreate, type Message } from '../../../src/api/schemas';
+import { agentConversation } from '../agentConversations';
+import { recordAgentEvent } from '../agentEvents';
 import { localeOf, type Deps, type Env } from '../context';
 import type { Queryable } from '../db';
 import type { Idempotent } from '../idempotency';
@@ -40,14 +42,7 @@ export function conversationRoutes({ db, bus, bot }: Deps, idempotent: Idempoten
 
   app.get('/conversations/:id/messages', async (c) => {
     const conversation = await ownConversation(db, c.get('auth'), c.req.param('id'));
-    const rows = await db.query<MessageRow>(
-      `select ${MESSAGE_COLUMNS} from messages where conversation_id = $1
-         and seq > coalesce((select seq from messages where id = $2 and conversation_id = $1), 0)
-       order by seq limit ${PAGE + 1}`,
-      [conversation.id, c.req.query('after') ?? ''],
-    );
-    const page = rows.slice(0, PAGE).map(toMessage);
-    return c.json({ messages: page, next: rows.length > PAGE ? page.at(-1)!.id : null });
+    return c.json(await messagePage(db, conversation.id, c.req.query('after')));
   });
 
   app.post('/conversations/:id/messages', async (c) => {
@@ -57,6 +52,7 @@ export function conversationRoutes({ db, bus, bot }: Deps, idempotent: Idempoten
       const conversation = await ownConversation(q, auth, c.req.param('id'));
       const message = await insertMessage(q, conversation.id, 'shopper', body.text, body.clientId);
       await bus.record(q, auth.site, auth.owner, { type: 'message', message });
+      await recordAgentEvent(q, { type: 'message', site: auth.site, conversationId: conversation.id, message });
       if (conversation.status === 'bot') {
         const answer = bot.reply(body.text, locale);
         const reply = await insertMessage(q, conversation.id, 'bot', answer.text, null, {
@@ -97,6 +93,8 @@ export function conversationRoutes({ db, bus, bot }: Deps, idempotent: Idempoten
     await bus.record(q, auth.site, auth.owner, { type: 'conversation', conversation });
     const notice = await insertMessage(q, id, 'system', 'handoff_queued', null);
     await bus.record(q, auth.site, auth.owner, { type: 'message', message: notice });
+    // The console learns of the newly queued shopper, with context and last word, in this transaction.
+    await recordAgentEvent(q, { type: 'conversation', site: auth.site, conversation: await agentConversation(q, id) });
     return conversation;
   }
 
@@ -111,6 +109,18 @@ export async function ownConversation(q: Queryable, auth: Auth, id: string) {
   );
   if (!row) throw notFound('Conversation');
   return row;
+}
+
+/** One page of a conversation's messages after the message `after` (from the start when absent). */
+export async function messagePage(q: Queryable, conversationId: string, after = '') {
+  const rows = await q.query<MessageRow>(
+    `select ${MESSAGE_COLUMNS} from messages where conversation_id = $1
+       and seq > coalesce((select seq from messages where id = $2 and conversation_id = $1), 0)
+     order by seq limit ${PAGE + 1}`,
+    [conversationId, after],
+  );
+  const page = rows.slice(0, PAGE).map(toMessage);
+  return { messages: page, next: rows.length > PAGE ? page.at(-1)!.id : null };
 }
 
 export async function insertMessage(
