@@ -16,13 +16,15 @@ type Wake = () => void;
 export function createEventBus(db: Db) {
   const streams = new Map<string, Set<Wake>>();
   let stopListening: (() => Promise<void>) | undefined;
+  const pendingKeys = new Set<string>();
+  let flushing: Promise<void> | undefined;
   // Site keys have no spaces, so the first space separates them from the owner.
   const keyOf = (site: string, owner: string) => `${site} ${owner}`;
 
   return {
     async start() {
       stopListening = await db.listen(CHANNEL, (payload) => {
-        for (const wake of streams.get(payload) ?? []) wake();
+        for (const key of payload.split('\n')) for (const wake of streams.get(key) ?? []) wake();
       });
     },
     async stop() {
@@ -32,9 +34,19 @@ export function createEventBus(db: Db) {
     async record(q: Queryable, site: string, owner: string, data: { type: string } & Record<string, unknown>) {
       await q.query('insert into events (site, owner, type, data) values ($1, $2, $3, $4)', [site, owner, data.type, data]);
     },
-    /** Tells every process that (site, owner) has new events. */
-    wake(site: string, owner: string) {
-      return db.notify(CHANNEL, keyOf(site, owner));
+    /**
+     * Tells every process that (site, owner) has new events. Wakes asked for in the same turn of the
+     * event loop go out as one NOTIFY (each NOTIFY serialises on PostgreSQL's notify lock).
+     */
+    wake(site: string, owner: string): Promise<void> {
+      pendingKeys.add(keyOf(site, owner));
+      flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+        const keys = [...pendingKeys];
+        pendingKeys.clear();
+        flushing = undefined;
+        for (const payload of pack(keys)) await db.notify(CHANNEL, payload);
+      });
+      return flushing;
     },
     /** Events after `afterId`, oldest first. */
     async read(site: string, owner: string, afterId: string, limit = 200): Promise<StoredEvent[]> {
@@ -67,3 +79,18 @@ export function createEventBus(db: Db) {
 }
 
 export type EventBus = ReturnType<typeof createEventBus>;
+
+/** Joins keys with newlines into payloads under PostgreSQL's 8,000-byte NOTIFY limit. */
+function pack(keys: string[]): string[] {
+  const payloads: string[] = [];
+  let current = '';
+  for (const key of keys) {
+    if (current && current.length + key.length + 1 > 7_900) {
+      payloads.push(current);
+      current = '';
+    }
+    current = current ? `${current}\n${key}` : key;
+  }
+  if (current) payloads.push(current);
+  return payloads;
+}

@@ -32,8 +32,7 @@ export function createIdempotency({ db, bus }: Pick<Deps, 'db' | 'bus'>) {
       }
       return c.json(row.body as object, row.status as 201);
     };
-    const earlier = await replay();
-    if (earlier) return earlier;
+    // No look-up first: the common request is new, and a repeated key meets the unique row below.
     try {
       const created = await db.tx(async (q) => {
         const resource = await create(q, auth);
@@ -46,7 +45,9 @@ export function createIdempotency({ db, bus }: Pick<Deps, 'db' | 'bus'>) {
       wake(auth.site, auth.owner);
       return c.json(created as object, 201);
     } catch (error) {
-      if (isUniqueViolation(error)) {
+      // A key used before makes the repeat fail somewhere (a unique row, or a rule such as "one
+      // appeal per ticket"): if this key has an answer stored, the repeat gets that answer.
+      if (isUniqueViolation(error) || error instanceof ProblemError) {
         const raced = await replay();
         if (raced) return raced;
       }

@@ -74,8 +74,12 @@ for (const engine of engines) {
       assert.equal(a.status, 201);
       assert.equal(b.status, 201);
       assert.equal(a.body.id, b.body.id);
+      const otherKey = await api.call('POST', path, { clientId, text: 'twice at once' }, { 'Idempotency-Key': randomUUID() });
+      assert.equal(otherKey.status, 201, 'the same message under another key answers, it does not fail');
+      assert.equal(otherKey.body.id, a.body.id);
       const list = await api.call('GET', path);
       assert.equal(list.body.messages.filter((m: { clientId: string }) => m.clientId === clientId).length, 1);
+      assert.equal(list.body.messages.filter((m: { author: string }) => m.author === 'bot').length, 1, 'one bot reply');
     });
 
     test("another shopper's conversation answers 404, exactly like a missing one", async () => {

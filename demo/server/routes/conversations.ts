@@ -50,9 +50,11 @@ export function conversationRoutes({ db, bus, bot }: Deps, idempotent: Idempoten
     const locale = localeOf(c);
     return idempotent(c, body, async (q, auth) => {
       const conversation = await ownConversation(q, auth, c.req.param('id'));
-      const message = await insertMessage(q, conversation.id, 'shopper', body.text, body.clientId);
-      await bus.record(q, auth.site, auth.owner, { type: 'message', message });
-      await recordAgentEvent(q, { type: 'message', site: auth.site, conversationId: conversation.id, message });
+      const message = await insertShopperMessage(q, conversation.id, body.text, body.clientId);
+      // Sent before under another Idempotency-Key: answer with that message, and nothing happens twice.
+      if (!message.fresh) return message.message;
+      await bus.record(q, auth.site, auth.owner, { type: 'message', message: message.message });
+      await recordAgentEvent(q, { type: 'message', site: auth.site, conversationId: conversation.id, message: message.message });
       if (conversation.status === 'bot') {
         const answer = bot.reply(body.text, locale);
         const reply = await insertMessage(q, conversation.id, 'bot', answer.text, null, {
@@ -64,7 +66,7 @@ export function conversationRoutes({ db, bus, bot }: Deps, idempotent: Idempoten
         if (answer.handoff) await queueForAgent(q, auth, conversation.id);
       }
       await q.query('update conversations set updated_at = now() where id = $1', [conversation.id]);
-      return message;
+      return message.message;
     });
   });
 
@@ -121,6 +123,22 @@ export async function messagePage(q: Queryable, conversationId: string, after = 
   );
   const page = rows.slice(0, PAGE).map(toMessage);
   return { messages: page, next: rows.length > PAGE ? page.at(-1)!.id : null };
+}
+
+/** Inserts the shopper's message once per client id; `fresh` is false when it already existed. */
+async function insertShopperMessage(q: Queryable, conversationId: string, text: string, clientId: string) {
+  const [row] = await q.query<MessageRow>(
+    `insert into messages (id, conversation_id, client_id, author, text) values ($1, $2, $3, 'shopper', $4)
+     on conflict (conversation_id, client_id) where client_id is not null do nothing
+     returning ${MESSAGE_COLUMNS}`,
+    [`m_${randomUUID()}`, conversationId, clientId, text],
+  );
+  if (row) return { message: toMessage(row), fresh: true };
+  const [existing] = await q.query<MessageRow>(
+    `select ${MESSAGE_COLUMNS} from messages where conversation_id = $1 and client_id = $2`,
+    [conversationId, clientId],
+  );
+  return { message: toMessage(existing!), fresh: false };
 }
 
 export async function insertMessage(
