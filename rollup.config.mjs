@@ -21,11 +21,11 @@ const recordPanel = {
     panelFile = Object.values(bundle).find((chunk) => chunk.type === 'chunk' && chunk.isEntry).fileName;
   },
 };
-/** Writes the panel's name and the version into the loader. */
+/** Writes the panel's name and the version into the loader, and the version into the npm entry. */
 const stampLoader = {
   name: 'stamp-loader',
   transform(code, id) {
-    if (!id.endsWith('src/loader.ts')) return null;
+    if (!/src[\\/](loader|index)\.ts$/.test(id)) return null;
     return code.replace("'__KEFU_PANEL__'", JSON.stringify(`./${panelFile}`)).replace("'__KEFU_VERSION__'", JSON.stringify(version));
   },
 };
@@ -45,6 +45,6 @@ export default [
     input: 'src/index.ts',
     output: { dir: 'dist/esm', format: 'es', preserveModules: true, preserveModulesRoot: 'src' },
     external: (id) => Object.keys(dependencies).some((dep) => id === dep || id.startsWith(`${dep}/`)),
-    plugins: [ts({ declaration: true, declarationDir: 'dist/esm', outDir: 'dist/esm' })],
+    plugins: [stampLoader, ts({ declaration: true, declarationDir: 'dist/esm', outDir: 'dist/esm' })],
   },
 ];

@@ -1,90 +1,114 @@
 /**
- * The panel chunk: loaded by the loader (or the npm entry) on intent, mounted on first open into
- * the widget's shadow root. Holds Preact, the state, the client and the outbox.
+ * The panel chunk: loaded by the loader (or the npm entry) on intent or at idle and mounted
+ * closed at once (cheap: no storage, no network). It checks `init`'s options in full and carries
+ * out every API call; the session starts on the first open (or a call that needs the server).
  */
-import { signal } from '@preact/signals';
+import { effect, signal } from '@preact/signals';
 import { render } from 'preact';
 import * as v from 'valibot';
-import { SiteKey } from './api/schemas';
-import { RestAdapter } from './client/RestAdapter';
+import { MessageText, SiteKey } from './api/schemas';
+import type { StreamState } from './client/BackendAdapter';
 import { KefuError } from './client/errors';
-import { createChat, type Chat } from './core/chat';
-import type { Bridge, KefuOptions, PanelHandle } from './embed/types';
+import { check, Complaint, HostContext, Identity, InitOptions, Refund, Theme, View } from './core/apiArguments';
+import { createConsentStorage } from './core/consentStorage';
+import { createPageContext } from './core/pageContext';
+import { createSession } from './core/session';
+import type { Bridge, KefuOptions, KefuView, PanelHandle } from './embed/types';
 import { createI18n, pickLocale } from './i18n';
-import { openStorage } from './offline/storage';
 import { Services, type PanelServices } from './ui/context';
 import { Panel } from './ui/Panel';
 import { panelCss } from './ui/styles';
-import type { Session } from './api/schemas';
 
-/** Mounts the panel (closed) into `root`; the first open starts the session and the chat. */
+/** Checks the options (a TypeError names the wrong one) and mounts the closed panel into `root`. */
 export function mount(root: ShadowRoot, options: KefuOptions, bridge: Bridge): PanelHandle {
+  const config: KefuOptions = { ...options, ...check(InitOptions, options, ' init: option') };
+  const host = root.host as HTMLElement;
+  const { launcher } = bridge;
+  const site = config.site ?? '';
+  const inline = !!config.container;
   const sheet = new CSSStyleSheet();
   sheet.replaceSync(panelCss);
   root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
   const container = document.createElement('div');
   root.append(container);
+  host.toggleAttribute('data-inline', inline);
 
-  const i18n = createI18n(pickLocale(options.locale));
+  const i18n = createI18n(pickLocale(config.locale));
+  const { t } = i18n;
   const isOpen = signal(false);
-  const chat = signal<Chat | null>(null);
-  const failure = signal<unknown>(null);
-  const configured = v.is(SiteKey, options.site);
-  let unread = 0;
-  let starting: Promise<Chat | null> | undefined;
-  let destroyed = false;
+  const view = signal<KefuView>('chat');
+  const draft = signal('');
+  const unread = signal(0);
+  let autoFocus = true;
+  const page = createPageContext(config.context);
+  if (config.trackNavigation) page.track();
 
-  const start = () =>
-    (starting ??= (async () => {
-      if (!configured) throw new KefuError('not_configured', 'The site key is missing or malformed');
-      failure.value = null;
-      const site = options.site!;
-      const storage = await openStorage(site);
-      if (destroyed) throw new KefuError('destroyed', 'The widget was destroyed');
-      let adapter = options.adapter;
-      if (!adapter) {
-        const saved = await storage.get<Session>('session');
-        adapter = new RestAdapter({
-          baseUrl: options.api ?? location.origin,
-          site,
-          session: saved,
-          onSession: (session) => void storage.set('session', session),
-        });
-        if (!saved) await adapter.startSession({ site });
-      } else {
-        await adapter.startSession({ site });
-      }
-      const created = createChat({
-        site,
-        adapter,
-        storage,
-        onIncoming: (message) => {
-          bridge.emit('message', message);
-          if (!isOpen.value) bridge.setUnread(++unread);
-        },
-      });
-      if (destroyed) throw new KefuError('destroyed', 'The widget was destroyed');
-      chat.value = created;
-      await created.start();
-      bridge.emit('ready');
-      return created;
-    })().catch((error: unknown) => {
-      failure.value = error;
-      starting = undefined;
-      bridge.emit('error', error);
-      return null;
-    }));
+  const emitError = (error: unknown) => {
+    if (!(error instanceof KefuError && error.code === 'destroyed')) bridge.emit('error', error);
+  };
+  const storage = createConsentStorage(site, config.consent === 'pending');
+  const session = createSession({
+    site,
+    configured: v.is(SiteKey, site),
+    api: config.api ?? location.origin,
+    storage,
+    adapter: config.adapter,
+    userToken: config.user?.token,
+    context: () => page.snapshot(i18n.locale.value),
+    locale: () => i18n.locale.value,
+    onError: emitError,
+    onIncoming: (message) => {
+      bridge.emit('message', message);
+      if (!isOpen.value) setUnread(unread.value + 1);
+    },
+    onEvent: (event) => {
+      if (event.type === 'ticket') bridge.emit('ticket', event.ticket);
+      if (event.type === 'conversation') bridge.emit('queue', event.conversation);
+    },
+  });
+
+  const setUnread = (count: number) => {
+    if (count === unread.value) return;
+    unread.value = count;
+    if (config.titleBadge) retitle(count);
+    bridge.emit('unread', count);
+  };
+  // The bubble's badge and label follow the count and the language.
+  const badge = launcher?.querySelector('b');
+  let lastStream: StreamState | undefined;
+  const disposers = [
+    effect(() => {
+      const count = unread.value;
+      if (badge) badge.textContent = count ? String(count) : '';
+      launcher?.setAttribute('aria-label', count ? t('launcherUnread').replace('{count}', String(count)) : t('launcherLabel'));
+    }),
+    // `online` / `offline` on the live connection's changes (not its first connect).
+    effect(() => {
+      const state = session.chat.value?.stream.value;
+      if (state !== 'open' && state !== 'closed') return;
+      if (lastStream && state !== lastStream) bridge.emit(state === 'open' ? 'online' : 'offline');
+      lastStream = state;
+    }),
+  ];
+
+  const startSession = () => session.start().catch(emitError);
 
   const services: PanelServices = {
     get chat() {
-      return chat.value;
+      return session.chat.value;
     },
     get failure() {
-      return failure.value;
+      return session.failure.value;
     },
     i18n,
+    view,
+    draft,
+    inline,
+    get autoFocus() {
+      return autoFocus;
+    },
     close: () => handle.close(),
-    restart: () => void start(),
+    restart: () => void startSession(),
   };
 
   function Root() {
@@ -98,42 +122,103 @@ export function mount(root: ShadowRoot, options: KefuOptions, bridge: Bridge): P
 
   // On phones the panel is full screen; follow the visual viewport so the keyboard never hides the input.
   const viewport = window.visualViewport;
-  const fit = () => (root.host as HTMLElement).style.setProperty('--kefu-vh', `${viewport!.height}px`);
+  const fit = () => host.style.setProperty('--kefu-vh', `${viewport!.height}px`);
   viewport?.addEventListener('resize', fit);
   if (viewport) fit();
 
+  /** Shows the panel; `focus` false keeps the host page's focus where it is (inline mode's first show). */
+  function show(target: KefuView = 'chat', focus = true) {
+    view.value = target;
+    if (isOpen.value) return;
+    autoFocus = focus;
+    isOpen.value = true;
+    host.toggleAttribute('data-open', true);
+    launcher?.setAttribute('aria-expanded', 'true');
+    setUnread(0);
+    bridge.emit('open');
+  }
+
+  /** Opens the chat with a draft the shopper can edit and send (until the ticket flows land). */
+  function withDraft(text: string) {
+    draft.value = text;
+    show('chat');
+    void startSession();
+  }
+
   const handle: PanelHandle = {
-    open() {
-      isOpen.value = true;
-      root.host.toggleAttribute('data-open', true);
-      unread = 0;
-      bridge.setUnread(0);
-      bridge.setOpen(true);
-      void start();
+    async open(target?: KefuView) {
+      show(target === undefined ? 'chat' : (check(View, target, '.open: view') as KefuView));
+      void startSession();
     },
-    close() {
+    async close() {
       if (!isOpen.value) return;
+      const hadFocus = !!root.activeElement;
       isOpen.value = false;
-      root.host.toggleAttribute('data-open', false);
-      bridge.setOpen(false);
-      bridge.launcher?.focus();
+      host.toggleAttribute('data-open', false);
+      launcher?.setAttribute('aria-expanded', 'false');
+      bridge.emit('close');
+      if (hadFocus) launcher?.focus(); // Focus goes back where it came from, never stolen from the page.
     },
-    toggle() {
-      if (isOpen.value) handle.close();
-      else handle.open();
+    async toggle() {
+      return isOpen.value ? handle.close() : handle.open();
     },
     async ask(text: string) {
-      handle.open();
-      const ready = await start();
-      await ready?.send(text);
+      const question = check(MessageText, text, '.ask: text');
+      show('chat');
+      const chat = await session.start();
+      await chat.send(question);
+    },
+    async startComplaint(details = {}) {
+      const { orderId } = check(Complaint, details, '.startComplaint: details');
+      withDraft(orderId ? t('draftComplaintOrder').replace('{order}', orderId) : t('draftComplaint'));
+    },
+    async startRefund(details) {
+      const { orderId, items } = check(Refund, details, '.startRefund: details');
+      const list = items?.map((item) => `${item.orderItemId} × ${item.quantity}`).join(', ');
+      withDraft(t('draftRefund').replace('{order}', orderId) + (list ? ` ${t('draftItems').replace('{items}', list)}` : ''));
+    },
+    async identify(user) {
+      await session.identify(check(Identity, user, '.identify: user').token);
+    },
+    async logout() {
+      draft.value = '';
+      await session.logout();
+    },
+    async setContext(context) {
+      page.set(check(HostContext, context, '.setContext: context'));
+    },
+    async setLocale(locale) {
+      i18n.locale.value = pickLocale(check(v.string(), locale, '.setLocale: locale'));
+      session.setLocale(i18n.locale.value);
+    },
+    async setTheme(theme) {
+      host.dataset.theme = check(Theme, theme, '.setTheme: theme');
+    },
+    async consent(granted) {
+      await (check(v.boolean(), granted, '.consent: granted') ? storage.grant() : storage.deny());
     },
     destroy() {
-      destroyed = true;
+      const stopped = session.destroy();
+      page.stop();
+      for (const dispose of disposers) dispose();
       viewport?.removeEventListener('resize', fit);
-      chat.value?.stop();
+      if (config.titleBadge) retitle(0);
       render(null, container);
       container.remove();
+      return stopped;
     },
   };
+
+  if (inline) {
+    show('chat', false);
+    void startSession();
+  }
+  bridge.emit('ready');
   return handle;
+}
+
+/** `(3) Title` while messages are unread; only with the `titleBadge` option. */
+function retitle(count: number) {
+  const base = document.title.replace(/^\(\d+\) /, '');
+  document.title = count ? `(${count}) ${base}` : base;
 }

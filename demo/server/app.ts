@@ -8,6 +8,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { MAX_UPLOAD_BYTES } from '../../src/api/schemas';
 import { bearerOf, log, type Deps, type Env } from './context';
+import { faults } from './faults';
 import { createIdempotency } from './idempotency';
 import { notFound, ProblemError, problemResponse } from './problem';
 import { rateLimit } from './ratelimit';
@@ -73,6 +74,7 @@ export function createApp(deps: Deps) {
   app.use('/v1/*', (c, next) => (c.req.method === 'POST' && c.req.path === '/v1/uploads' ? uploadLimit : jsonLimit)(c, next));
 
   app.use('/v1/*', rateLimit(deps));
+  app.use('/v1/*', faults());
 
   const idempotent = createIdempotency(deps);
   // Public and agent routes first: the shopper router below requires a shopper session for all of /v1.

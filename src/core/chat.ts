@@ -1,5 +1,5 @@
 import { batch, signal } from '@preact/signals';
-import type { Conversation, Message, MessageCreate, ServerEvent } from '../api/schemas';
+import type { Conversation, Message, MessageCreate, PageContext, ServerEvent } from '../api/schemas';
 import type { BackendAdapter, StreamState } from '../client/BackendAdapter';
 import { isHttpError, isKefuError, type KefuError } from '../client/errors';
 import { createOutbox, type OutboxItem } from '../offline/outbox';
@@ -22,6 +22,10 @@ export interface ChatOptions {
   storage: Storage;
   /** Called for every message that arrives from someone else (bot, agent, system). */
   onIncoming?: (message: Message) => void;
+  /** Called for every event of the stream (tickets, status changes), after the chat applied it. */
+  onEvent?: (event: ServerEvent) => void;
+  /** What the shopper is looking at, sent when a conversation is created. */
+  context?: () => PageContext;
 }
 
 const CONVERSATION_KEY = 'conversation';
@@ -41,9 +45,10 @@ export function createChat(options: ChatOptions) {
   let conversationClientId: string | undefined;
   let closeStream: (() => void) | undefined;
 
+  const lockName = `kefu-outbox:${options.site}`;
   const outbox = createOutbox({
     storage,
-    lockName: `kefu-outbox:${options.site}`,
+    lockName,
     deliver: async (item) => {
       const { conversationClientId: lane, body } = item.payload as MessagePayload;
       const { id } = await ensureConversation(lane);
@@ -56,7 +61,7 @@ export function createChat(options: ChatOptions) {
   function ensureConversation(clientId: string): Promise<Conversation> {
     let created = conversations.get(clientId);
     if (!created) {
-      created = adapter.createConversation({ clientId }).then((value) => {
+      created = adapter.createConversation({ clientId, context: options.context?.() }).then((value) => {
         if (value.clientId === conversationClientId) conversation.value = value;
         return value;
       });
@@ -90,6 +95,7 @@ export function createChat(options: ChatOptions) {
     } else if (event.type === 'conversation' && event.conversation.id === conversation.value?.id) {
       conversation.value = event.conversation;
     }
+    options.onEvent?.(event);
   }
 
   function localMessage(item: OutboxItem): ChatMessage {
@@ -175,14 +181,33 @@ export function createChat(options: ChatOptions) {
     send,
     retry,
     discard,
+    /** Closes the stream and stops the outbox; resolves once a flush under way has let go of its lock. */
     stop() {
       closeStream?.();
       outbox.stop();
+      return released(lockName);
     },
   };
 }
 
 export type Chat = ReturnType<typeof createChat>;
+
+/**
+ * Resolves once this page holds (or waits for) no lock called `name`, so nothing of the widget
+ * outlives `destroy`. A flush in another tab is not ours to wait for: locks are told apart by
+ * the holder's client id, this page's found by taking a lock of its own.
+ */
+async function released(name: string): Promise<void> {
+  const locks = typeof navigator === 'undefined' ? undefined : navigator.locks;
+  if (!locks) return;
+  const probe = `kefu-probe:${crypto.randomUUID()}`;
+  const self = await locks.request(probe, async () => (await locks.query()).held?.find((lock) => lock.name === probe)?.clientId);
+  const ours = async () => {
+    const { held = [], pending = [] } = await locks.query();
+    return [...held, ...pending].some((lock) => lock.name === name && lock.clientId === self);
+  };
+  while (await ours()) await locks.request(name, () => undefined);
+}
 
 /** Whether a start-up failure means the site itself is not configured (unknown or missing key). */
 export function isNotConfigured(failure: unknown): boolean {

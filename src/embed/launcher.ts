@@ -1,23 +1,19 @@
 import type { KefuOptions } from './types';
 
-const css = `:host{all:initial}.kefu-launcher{position:fixed;bottom:20px;inset-inline-end:20px;z-index:2147483000;width:56px;height:56px;border-radius:50%;border:0;padding:0;background:var(--kefu-accent,#0b57d0);color:#fff;box-shadow:0 4px 16px #0005;cursor:pointer}:host([data-position=left]) .kefu-launcher{inset-inline:20px auto}.kefu-launcher:focus-visible{outline:3px solid var(--kefu-accent,#0b57d0);outline-offset:3px}.kefu-launcher svg{width:28px;fill:currentColor}.kefu-launcher b{position:absolute;top:-4px;inset-inline-end:-4px;min-width:20px;border-radius:10px;background:#b3261e;font:700 12px/20px sans-serif}b:empty{display:none}@media (forced-colors:active){.kefu-launcher{border:2px solid}}`;
+// The host node defends itself: inner `!important` beats the page's (`* { all: unset !important }`),
+// and the highest z-index, on the last node of <body>, wins ties with the page's own.
+const css = `:host{all:initial!important}.kefu-launcher{position:fixed;z-index:2147483647;bottom:20px;inset-inline-end:20px;width:56px;height:56px;border-radius:50%;border:0;padding:0;background:var(--kefu-accent,#0b57d0);color:#fff;box-shadow:0 4px 16px #0005;cursor:pointer}:host([data-position=left]) .kefu-launcher{inset-inline:20px auto}.kefu-launcher:focus-visible{outline:3px solid var(--kefu-accent,#0b57d0);outline-offset:3px}.kefu-launcher svg{width:28px;fill:currentColor}.kefu-launcher b{position:absolute;top:-4px;inset-inline-end:-4px;min-width:20px;border-radius:10px;background:#b3261e;font:700 12px/20px sans-serif}b:empty{display:none}@media (forced-colors:active){.kefu-launcher{border:2px solid}}`;
 
-export interface Host {
-  host: HTMLElement;
-  root: ShadowRoot;
-  button: HTMLButtonElement | null;
-  setOpen(open: boolean): void;
-  setUnread(count: number): void;
-  remove(): void;
-}
+/** The element `container` names: an element, or the first match of a selector. */
+export const containerOf = (container: KefuOptions['container']) =>
+  typeof container == 'string' ? document.querySelector(container) : container;
 
 /**
  * Draws the widget's only node in the host page, `<kefu-root>` with an open shadow root, and the
- * launcher bubble inside it. Plain DOM: this runs in the loader, before any framework is loaded.
+ * launcher bubble inside it (none in inline mode). Plain DOM: this runs in the loader, before any
+ * framework is loaded. The panel chunk updates the bubble's label, badge and state later.
  */
-export function drawHost(options: KefuOptions, onIntent: () => void, onClick: () => void): Host {
-  const zh = /^zh/i.test(options.locale ?? navigator.language);
-  const label = zh ? '打开客服' : 'Open help';
+export function drawHost(options: KefuOptions, onIntent: () => void, onClick: () => void) {
   const host = document.createElement('kefu-root');
   host.dataset.theme = options.theme ?? 'auto';
   host.dataset.position = options.position ?? 'right';
@@ -26,41 +22,22 @@ export function drawHost(options: KefuOptions, onIntent: () => void, onClick: ()
   sheet.replaceSync(css);
   root.adoptedStyleSheets = [sheet];
   let button: HTMLButtonElement | null = null;
-  let badge: HTMLElement;
-  let unread = 0;
-  if (options.launcher !== false) {
+  if (options.launcher !== false && !options.container) {
+    // No form around it, so no `type`; its aria-label names it, so nothing inside needs aria-hidden.
     button = document.createElement('button');
     button.className = 'kefu-launcher';
-    button.type = 'button';
-    button.setAttribute('aria-expanded', 'false');
-    button.setAttribute('aria-label', label);
+    button.ariaExpanded = 'false';
+    button.ariaLabel = /^zh/i.test(options.locale ?? navigator.language) ? '打开客服' : 'Open help';
+    button.onclick = onClick;
+    button.onpointerenter = button.onfocus = onIntent;
     const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
     svg.setAttribute('viewBox', '0 0 24 24');
-    svg.setAttribute('aria-hidden', 'true');
     const path = document.createElementNS(svg.namespaceURI, 'path');
     path.setAttribute('d', 'M3 4h18v13H8l-5 4zm4 6v2h2v-2zm4 0v2h2v-2zm4 0v2h2v-2z');
     svg.append(path);
-    badge = document.createElement('b');
-    badge.setAttribute('aria-hidden', 'true');
-    button.append(svg, badge);
-    button.onclick = onClick;
-    button.onpointerenter = button.onfocus = onIntent;
+    button.append(svg, document.createElement('b')); // The unread badge, filled by the panel.
     root.append(button);
   }
-  (document.body ?? document.documentElement).append(host);
-  return {
-    host,
-    root,
-    button,
-    setOpen(open) {
-      button?.setAttribute('aria-expanded', String(open));
-    },
-    setUnread(count) {
-      unread = count;
-      if (!button) return;
-      badge.textContent = count ? String(count) : '';
-      button.setAttribute('aria-label', unread ? `${label} (${unread})` : label);
-    },
-    remove: () => host.remove(),
-  };
+  (containerOf(options.container) ?? document.body ?? document.documentElement).append(host);
+  return { host, root, button };
 }

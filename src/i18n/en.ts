@@ -1,6 +1,11 @@
 /** English catalog; the source of the `Catalog` type every other locale must satisfy. */
 export const en = {
   launcherLabel: 'Open help',
+  launcherUnread: 'Open help, {count} new',
+  draftComplaint: 'I would like to file a complaint.',
+  draftComplaintOrder: 'I would like to file a complaint about order {order}.',
+  draftRefund: 'I would like a refund for order {order}.',
+  draftItems: 'Items: {items}.',
   title: 'Help',
   close: 'Close help',
   greeting: 'Hi! Ask us anything about your order, delivery, refunds or returns.',

@@ -2,6 +2,11 @@ import type { Catalog } from './en';
 
 export const zhCN: Catalog = {
   launcherLabel: '打开客服',
+  launcherUnread: '打开客服，{count} 条新消息',
+  draftComplaint: '我要投诉。',
+  draftComplaintOrder: '我要投诉订单 {order}。',
+  draftRefund: '我想为订单 {order} 申请退款。',
+  draftItems: '商品：{items}。',
   title: '客服中心',
   close: '关闭客服',
   greeting: '您好！订单、物流、退款退货等问题都可以问我。',

@@ -1,36 +1,56 @@
-import { isHttpError, isRetryable, type KefuError } from '../client/errors';
+import { isRetryable, type HttpError, type KefuError } from '../client/errors';
 import type { Storage } from './storage';
 
-export type OutboxKind = 'message';
+/** A write's kind: `message`, `ticket`, `appeal`, `comment`, `rating`, `upload` … any name with a deliver function. */
+export type OutboxKind = string;
 
 /** A write waiting for the server's 2xx. Its `id` (the client UUID) is the `Idempotency-Key`. */
 export interface OutboxItem<P = unknown> {
   id: string;
   kind: OutboxKind;
-  /** Items of one lane (a conversation) are delivered strictly in order. */
+  /** Items of one lane (a conversation, a ticket) are delivered strictly in order. */
   lane: string;
+  /** Stored as is (structured clone): JSON, and Blobs for uploads. */
   payload: P;
-  /** Store key: `['outbox', seq, id]`; seq orders items across reloads. */
+  /** Store key: `['outbox', seq, id]`; seq orders items across reloads and tabs. */
   key: [string, number, string];
   state: 'queued' | 'failed';
   /** The server's reason, when `state` is `failed`. */
   reason?: string;
   status?: number;
+  /** Kept for the callers' literals; the outbox's backoff is per page, not per item. */
   attempts: number;
 }
 
+/** Sends one item (the caller sets its id as `Idempotency-Key`); resolves with the server's answer, rejects with a `KefuError`. */
+export type Deliver = (item: OutboxItem) => Promise<unknown>;
+
+/**
+ * What subscribers hear, from this tab and (through BroadcastChannel) from every other tab:
+ * `queued` (stored, or put back by a retry), `sent` (2xx; `result` is the server's answer, absent
+ * when another tab's delivery was only noticed later), `failed` (a 4xx with its reason), `removed`
+ * (discarded), `online`/`offline` (transitions), `durable` (`outbox.durable` changed).
+ */
+export type OutboxEvent =
+  | { type: 'queued' | 'sent' | 'failed' | 'removed'; item: OutboxItem; result?: unknown }
+  | { type: 'online' | 'offline' | 'durable' };
+
 export interface OutboxOptions {
   storage: Storage;
-  /** Sends one item; resolves with the server's answer, rejects with a `KefuError`. */
-  deliver: (item: OutboxItem) => Promise<unknown>;
-  onDelivered?: (item: OutboxItem, result: unknown) => void;
-  onFailed?: (item: OutboxItem, error: KefuError) => void;
-  /** Name of the Web Lock that makes one tab the flusher. */
+  /** Name of the Web Lock (and BroadcastChannel, and lease) that makes one tab the flusher. */
   lockName: string;
+  /** Delivery for kinds without their own `register`ed one. */
+  deliver?: Deliver;
+  /** This page delivered an item (whichever tab wrote it). */
+  onDelivered?: (item: OutboxItem, result: unknown) => void;
+  /** This page met a non-retryable answer for an item. */
+  onFailed?: (item: OutboxItem, error: KefuError) => void;
 }
 
 const BASE_DELAY_MS = 1_000;
 const MAX_DELAY_MS = 60_000;
+/** The fallback lease's life; renewed every third of it while flushing. */
+const LEASE_MS = 15_000;
 
 let lastSeq = 0;
 /** Strictly increasing within a page, and time-ordered across pages. */
@@ -39,119 +59,361 @@ function nextSeq(): number {
   return lastSeq;
 }
 
+interface Group {
+  entries: [IDBValidKey, unknown?][];
+  events: OutboxEvent[];
+}
+
+const byKey = (a: OutboxItem, b: OutboxItem) => a.key[1] - b.key[1] || (a.id < b.id ? -1 : 1);
+
 /**
  * The outbox (design §5): every write is stored before any network call and deleted only after the
- * server's 2xx. Retryable failures back off with jitter (honouring `Retry-After`); other 4xx mark
- * the item failed for the shopper to edit, retry or discard.
+ * server's 2xx. Retryable failures back off with full jitter (or the server's `Retry-After`) on one
+ * owned timer and hold later items of their lane; other 4xx mark the item failed for the shopper to
+ * edit, retry or discard. One tab at a time flushes: a Web Lock held only while flushing.
+ *
+ * Why a queued lock request rather than `ifAvailable`: a tab that has something to send waits its
+ * turn and then reads the store itself, so nothing depends on the flusher noticing late arrivals,
+ * and when the flusher's tab dies mid-flush the next one takes over at once, with no timer. Waiting
+ * tabs hold nothing (the request is aborted on `pagehide`); each pass costs one store read.
+ *
+ * Where `navigator.locks` is missing (plain http on a LAN host), a lease with an owner id and an
+ * expiry stands in, written with an IndexedDB read-modify-write (`storage.update`): one readwrite
+ * transaction, so two tabs cannot both take it, which localStorage cannot promise across processes
+ * (it has no compare-and-set), and no storage is touched that consent did not open. A tab that finds
+ * the lease taken asks the holder for one more pass over BroadcastChannel and looks again when the
+ * lease would expire, in case the holder died.
  */
 export function createOutbox(options: OutboxOptions) {
-  const { storage } = options;
+  const { storage, lockName } = options;
+  const delivers = new Map<OutboxKind, Deliver>();
+  const listeners = new Set<(event: OutboxEvent) => void>();
+  /** This page's view of every tab's unsent items, for `pending()`, counts and the UI. */
+  const items = new Map<string, OutboxItem>();
+  /** Items the store refused (quota, broken database): kept in memory, sent by this page only. */
+  const volatile = new Map<string, OutboxItem>();
+  const owner = crypto.randomUUID();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let failures = 0;
   let running: Promise<void> | undefined;
-  let again = false;
+  let followUp: Promise<void> | undefined;
+  let started = false;
+  let stopped = false;
+  let loaded: Promise<void> | undefined;
+  let channel: BroadcastChannel | undefined;
+  let waiting: AbortController | undefined;
+  let online = navigator.onLine;
+  let open: Group | undefined;
+  let tail: Promise<unknown> = Promise.resolve();
 
+  const emit = (event: OutboxEvent) => listeners.forEach((fn) => fn(event));
+  const warn = (error: unknown) => console.warn('[kefu] outbox:', error);
+  const setOnline = (value: boolean) => value != online && emit({ type: (online = value) ? 'online' : 'offline' });
+  const durableChanged = () => emit({ type: 'durable' });
+
+  /**
+   * Group commit: entries written in the same microtask, or while another write is in flight, go to
+   * the store in ONE transaction; its events reach the other tabs once it has committed.
+   */
+  function write(entries: [IDBValidKey, unknown?][], event?: OutboxEvent): Promise<void> {
+    if (!open) {
+      const group: Group = (open = { entries: [], events: [] });
+      // A failed group has already rejected for its own writers; the next one runs regardless.
+      tail = tail.catch(() => undefined).then(async () => {
+        open = undefined;
+        const { entries: all, events } = group;
+        await (storage.batch
+          ? storage.batch(all)
+          : Promise.all(all.map(([key, value]) => (value === undefined ? storage.del(key) : storage.set(key, value)))));
+        // Only stored items travel (no server answers), so the message always clones.
+        if (events.length) channel?.postMessage(events);
+      });
+    }
+    open.entries.push(...entries);
+    if (event) open.events.push(event);
+    return tail as Promise<void>;
+  }
+
+  /** Applies another tab's change (or one found on a resync) to this page's view, and tells the subscribers. */
+  function apply(event: OutboxEvent) {
+    if ('item' in event) {
+      if (event.type == 'sent' || event.type == 'removed') items.delete(event.item.id);
+      else items.set(event.item.id, event.item);
+    }
+    emit(event);
+  }
+
+  /** Stores a new or changed item; when the store refuses it, memory keeps it and `durable` turns false. */
+  async function save(item: OutboxItem, event: OutboxEvent) {
+    items.set(item.id, item);
+    emit(event);
+    // A lane with an item in memory keeps its next ones there too, or another tab could send them first.
+    const inMemory = volatile.size > 0 && [...volatile.values()].some((other) => other.lane == item.lane);
+    if (!inMemory) {
+      try {
+        return await write([[item.key, item]], event);
+      } catch (error) {
+        warn(error); // QuotaExceededError, a blocked or broken database: memory takes the item.
+      }
+    }
+    const was = volatile.size;
+    volatile.set(item.id, item);
+    if (!was) durableChanged();
+  }
+
+  function forget(item: OutboxItem, type: 'sent' | 'removed', result?: unknown) {
+    items.delete(item.id);
+    if (volatile.delete(item.id) && !volatile.size) durableChanged();
+    emit({ type, item, result });
+    // Left behind, the item is sent again and the server replays its answer.
+    return write([[item.key]], { type, item }).catch(warn);
+  }
+
+  /** Stores the write (before any network call) and starts a flush; resolves once it is stored. */
   async function enqueue<P>(kind: OutboxKind, lane: string, id: string, payload: P): Promise<OutboxItem<P>> {
     const item: OutboxItem<P> = { id, kind, lane, payload, key: ['outbox', nextSeq(), id], state: 'queued', attempts: 0 };
-    await storage.set(item.key, item);
+    await save(item, { type: 'queued', item });
     void flush();
     return item;
   }
 
-  /** Delivers every queued item; concurrent calls coalesce into one more pass. */
+  /** Delivers every queued item; resolves after a pass that began after the call (calls during one share the next). */
   function flush(): Promise<void> {
     if (running) {
-      again = true;
-      return running;
+      return (followUp ??= running.then(() => {
+        followUp = undefined;
+        return flush();
+      }));
     }
-    running = withLock(pass).finally(() => {
-      running = undefined;
-      if (again) {
-        again = false;
-        void flush();
-      }
+    clearTimeout(timer);
+    const run = exclusive()
+      .then((delay) => {
+        if (delay !== undefined) schedule(delay);
+      })
+      .catch((error) => {
+        if ((error as DOMException).name == 'AbortError') return; // This page stopped or was hidden.
+        warn(error);
+        schedule(backoff());
+      })
+      .finally(() => (running = undefined));
+    return (running = run);
+  }
+
+  /** One pass under the lock (or lease); answers the delay before the next one, if one is needed. */
+  async function exclusive(): Promise<number | undefined> {
+    const { locks } = navigator;
+    if (locks) {
+      waiting = new AbortController();
+      return locks.request(lockName, { signal: waiting.signal }, pass);
+    }
+    const lease = await claim();
+    if (lease) {
+      channel?.postMessage('kick'); // The holder passes once more and sees what this page stored.
+      return lease - Date.now();
+    }
+    timer = setInterval(() => claim().catch(warn), LEASE_MS / 3); // The one timer renews the lease while this page flushes.
+    try {
+      return await pass();
+    } finally {
+      clearInterval(timer);
+      await withLease((held) => (held?.owner == owner ? undefined : held));
+    }
+  }
+
+  /** Takes or renews the lease; answers 0 when this page holds it, else when the holder's runs out. */
+  async function claim(): Promise<number> {
+    let until = 0;
+    await withLease((held) => {
+      if (held && held.owner != owner && held.until > Date.now()) return (until = held.until), held;
+      return { owner, until: Date.now() + LEASE_MS };
     });
-    return running;
+    return until;
   }
 
-  async function withLock(fn: () => Promise<void>): Promise<void> {
-    // Held only while flushing, so nothing blocks bfcache between flushes.
-    const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
-    if (locks) await locks.request(options.lockName, fn);
-    else await fn();
+  /** Reads and writes the lease in one transaction (`storage.update`). */
+  function withLease(fn: (held?: { owner: string; until: number }) => { owner: string; until: number } | undefined) {
+    const key = `${lockName}:lease`;
+    return storage.update ? storage.update(key, fn) : storage.get<never>(key).then((held) => storage.set(key, fn(held)));
   }
 
-  async function pass(): Promise<void> {
-    const items = await storage.list<OutboxItem>('outbox');
-    const blocked = new Set<string>();
-    let retryAfter: number | undefined;
-    for (const item of items) {
-      if (item.state === 'failed' || blocked.has(item.lane)) continue;
-      try {
-        const result = await options.deliver(item);
-        await storage.del(item.key);
-        failures = 0;
-        options.onDelivered?.(item, result);
-      } catch (error) {
-        const failure = error as KefuError;
-        if (isRetryable(failure)) {
-          blocked.add(item.lane); // Later items of this lane wait, so order holds.
-          if (isHttpError(failure) && failure.retryAfterMs !== undefined) retryAfter = failure.retryAfterMs;
-          await storage.set(item.key, { ...item, attempts: item.attempts + 1 });
-        } else {
+  async function pass(): Promise<number | undefined> {
+    await tail.catch(() => undefined); // This page's own writes are in the store.
+    const queue = [...(await storage.list<OutboxItem>('outbox')), ...volatile.values()].sort(byKey);
+    const lanes = new Map<string, OutboxItem[]>();
+    for (const item of queue) {
+      if (item.state == 'queued') lanes.get(item.lane)?.push(item) ?? lanes.set(item.lane, [item]);
+    }
+    const writes: Promise<unknown>[] = [];
+    let blocked = false;
+    let retryAfter = 0;
+    await Promise.all([...lanes.values()].map(async (lane) => {
+      for (const item of lane) {
+        const deliver = delivers.get(item.kind) ?? options.deliver;
+        // A kind this page cannot send holds its lane for a page that can; a stopped outbox sends no more.
+        if (!deliver || stopped) return;
+        try {
+          const result = await deliver(item);
+          setOnline(true);
+          writes.push(forget(item, 'sent', result));
+          options.onDelivered?.(item, result);
+        } catch (error) {
+          const failure = error as HttpError; // Or another KefuError: no status, no Retry-After.
+          if (isRetryable(failure)) {
+            // Later items of this lane wait, so order holds.
+            blocked = true;
+            retryAfter = Math.max(retryAfter, failure.retryAfterMs || 0);
+            if (failure.code == 'network') setOnline(false);
+            return;
+          }
           const failed: OutboxItem = {
             ...item,
             state: 'failed',
             reason: failure.message,
-            status: isHttpError(failure) ? failure.status : undefined,
+            status: failure.status,
           };
-          await storage.set(item.key, failed);
+          writes.push(save(failed, { type: 'failed', item: failed }));
           options.onFailed?.(failed, failure);
         }
       }
-    }
-    if (blocked.size) schedule(retryAfter);
+    }));
+    // Deletes land before the lock is released, or the next flusher would send those items again.
+    await Promise.all(writes);
+    if (!blocked) return (failures = 0), undefined;
+    return retryAfter || backoff();
   }
 
-  /** One owned timer: exponential backoff with full jitter, or the server's `Retry-After`. */
-  function schedule(retryAfter?: number) {
+  /** Exponential backoff with full jitter. */
+  const backoff = () => Math.random() * Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** failures++);
+
+  /** The one owned timer. */
+  function schedule(delay: number) {
     clearTimeout(timer);
-    const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** failures++);
-    const delay = retryAfter ?? ceiling / 2 + Math.random() * (ceiling / 2);
     timer = setTimeout(flush, delay);
   }
 
-  /** Puts a failed item back in the queue (optionally with an edited payload). */
-  async function retry(id: string, payload?: unknown) {
-    const item = (await pending()).find((entry) => entry.id === id);
-    if (!item) return;
-    await storage.set(item.key, { ...item, payload: payload ?? item.payload, state: 'queued', reason: undefined });
+  /** Re-reads the store into this page's view (first use, and back from the bfcache), telling what changed. */
+  function resync(): Promise<void> {
+    return (loaded = tail.catch(() => undefined).then(async () => {
+      const mark = tail;
+      const known = [...items.values()];
+      const stored = await storage.list<OutboxItem>('outbox');
+      const seen = new Set(volatile.keys());
+      for (const item of stored) {
+        seen.add(item.id);
+        if (items.get(item.id)?.state != item.state) apply({ type: item.state, item });
+      }
+      // Gone from the store: delivered (or discarded) by another tab meanwhile. Only judged when no
+      // write of this page started during the read, as such an item may not be stored yet.
+      if (mark == tail) for (const item of known) if (!seen.has(item.id)) apply({ type: 'sent', item });
+    }));
+  }
+
+  const find = async (id: string) => {
+    await (loaded ?? resync());
+    return items.get(id);
+  };
+
+  const onMessage = ({ data }: MessageEvent<OutboxEvent[] | 'kick'>) =>
+    data == 'kick' ? void flush() : data.forEach(apply);
+  const connect = () => {
+    channel = new BroadcastChannel(lockName);
+    channel.onmessage = onMessage;
+  };
+  const kick = () => {
     failures = 0;
-    await flush();
-  }
-
-  async function discard(id: string) {
-    const item = (await pending()).find((entry) => entry.id === id);
-    if (item) await storage.del(item.key);
-  }
-
-  const pending = () => storage.list<OutboxItem>('outbox');
-  const onOnline = () => void flush();
+    return flush();
+  };
+  const onOnline = () => {
+    setOnline(true);
+    void kick();
+  };
+  const onOffline = () => setOnline(false);
+  const onVisible = () => document.visibilityState == 'visible' && void kick();
+  // visibilitychange bubbles from the document to the window, so it is heard with the others.
+  // Nothing is held across pagehide, so the page stays bfcache-eligible: the channel is closed and a
+  // lock request still waiting is withdrawn; pageshow reconnects, catches up and flushes.
+  const onHide = () => {
+    waiting?.abort();
+    channel?.close();
+    channel = undefined;
+  };
+  const onShow = (event: PageTransitionEvent) => {
+    if (!event.persisted) return;
+    connect();
+    void resync().then(kick);
+  };
+  const listen = [
+    ['online', onOnline],
+    ['offline', onOffline],
+    ['visibilitychange', onVisible],
+    ['pagehide', onHide],
+    ['pageshow', onShow],
+  ] as [string, EventListener][];
 
   return {
     enqueue,
     flush,
-    retry,
-    discard,
-    pending,
-    /** Starts the triggers: `online`, and a pass over what a previous page left. */
-    start() {
-      addEventListener('online', onOnline);
-      void flush();
+    /** Flushes now, forgetting the backoff: for the SSE stream's reconnect and other signs of life. */
+    kick,
+    /** Sets the delivery of one kind (`message`, `ticket` …); returns a function that removes it. */
+    register(kind: OutboxKind, deliver: Deliver) {
+      delivers.set(kind, deliver);
+      return () => void delivers.delete(kind);
     },
+    /** Hears every change, from this tab and the others; returns the unsubscribe function. */
+    subscribe(fn: (event: OutboxEvent) => void) {
+      listeners.add(fn);
+      return () => void listeners.delete(fn);
+    },
+    /** Every tab's unsent items (queued and failed), in order. */
+    async pending(): Promise<OutboxItem[]> {
+      await (loaded ?? resync());
+      return [...items.values()].sort(byKey);
+    },
+    /** How many items wait to be sent, and how many failed, for the `queue` event. */
+    counts() {
+      let failed = 0;
+      for (const item of items.values()) if (item.state == 'failed') failed++;
+      return { queued: items.size - failed, failed };
+    },
+    /** False while an item lives only in memory (the store refused it, or there is no IndexedDB). */
+    get durable() {
+      return storage.durable && !volatile.size;
+    },
+    /** Whether the last signs (browser events, deliveries) said the network is there. */
+    get online() {
+      return online;
+    },
+    /** Puts a failed item back in the queue (optionally with an edited payload) and flushes. */
+    async retry(id: string, payload?: unknown) {
+      const item = await find(id);
+      // A queued item may be on its way: another body under its key would be refused (422).
+      if (item?.state != 'failed') return;
+      const queued: OutboxItem = { ...item, payload: payload ?? item.payload, state: 'queued', reason: undefined, status: undefined };
+      await save(queued, { type: 'queued', item: queued });
+      await kick();
+    },
+    /** Drops an item (a failed one, usually); one being sent at this moment may still arrive. */
+    async discard(id: string) {
+      const item = await find(id);
+      if (item) await forget(item, 'removed');
+    },
+    /** Starts the triggers (`online`, visible again, other tabs, bfcache restore) and a pass over what is stored. */
+    start() {
+      if (started) return;
+      started = true;
+      stopped = false;
+      connect();
+      for (const [type, fn] of listen) addEventListener(type, fn);
+      void (loaded ?? resync()).then(kick, warn);
+    },
+    /** Removes every listener, the timer and the channel, and withdraws a waiting lock request. */
     stop() {
-      removeEventListener('online', onOnline);
+      started = false;
+      stopped = true;
+      for (const [type, fn] of listen) removeEventListener(type, fn);
       clearTimeout(timer);
+      onHide();
     },
   };
 }

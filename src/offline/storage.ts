@@ -1,4 +1,4 @@
-import { createStore, del, get, promisifyRequest, set, type UseStore } from 'idb-keyval';
+import { promisifyRequest, type UseStore } from 'idb-keyval';
 
 /** A namespaced key-value store: IndexedDB when the browser allows it, memory otherwise. */
 export interface Storage {
@@ -7,30 +7,84 @@ export interface Storage {
   get<T>(key: IDBValidKey): Promise<T | undefined>;
   set(key: IDBValidKey, value: unknown): Promise<void>;
   del(key: IDBValidKey): Promise<void>;
-  /** Values whose array key starts with `prefix`, in key order. */
+  /** Values whose array key starts with `prefix` (in key order from IndexedDB, in insertion order from memory). */
   list<T>(prefix: string): Promise<T[]>;
+  /** Puts (a value) and deletes (`undefined`) in one transaction: all or nothing. */
+  batch?(entries: [IDBValidKey, unknown?][]): Promise<void>;
+  /** Reads and writes one key in one transaction, so two tabs never interleave (the outbox's lease). */
+  update?<T>(key: IDBValidKey, fn: (value: T | undefined) => T | undefined): Promise<void>;
 }
 
 /** Opens the site's own database (`kefu:<namespace>`), never idb-keyval's shared default one. */
 export async function openStorage(namespace: string): Promise<Storage> {
   try {
-    if (typeof indexedDB === 'undefined') throw new Error('no IndexedDB');
-    const store = createStore(`kefu:${namespace}`, 'kv');
-    await get('probe', store); // Private modes and blocked storage fail here, not later.
-    return idbStorage(store);
-  } catch {
+    const storage = idbStorage(reopeningStore(`kefu:${namespace}`));
+    await storage.get('probe'); // Private modes, blocked and missing IndexedDB fail here, not later.
+    return storage;
+  } catch (error) {
+    // Not hidden: the store says `durable: false` and the UI tells the shopper.
+    console.warn('[kefu] IndexedDB unavailable, keeping data in memory:', error);
     return memoryStorage();
   }
 }
 
+/**
+ * idb-keyval's `createStore`, made sturdier: the connection gives way when another one upgrades or
+ * deletes the database (`versionchange`: otherwise that one stays blocked), and a connection the
+ * browser closed (`close`, or an `InvalidStateError` on a new transaction) is reopened.
+ */
+function reopeningStore(name: string): UseStore {
+  let db: Promise<IDBDatabase> | undefined;
+  const open = () =>
+    (db ??= new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open(name);
+      request.onupgradeneeded = () => request.result.createObjectStore('kv');
+      request.onsuccess = () => {
+        const connection = request.result;
+        connection.onclose = connection.onversionchange = () => {
+          connection.close();
+          db = undefined;
+        };
+        resolve(connection);
+      };
+      request.onerror = () => reject(request.error);
+    }).catch((error) => {
+      db = undefined;
+      throw error;
+    }));
+  return async (mode, callback) => {
+    let tx: IDBTransaction;
+    try {
+      tx = (await open()).transaction('kv', mode);
+    } catch {
+      // Closed under us (InvalidStateError): once more on a fresh connection, which throws if it fails too.
+      db = undefined;
+      tx = (await open()).transaction('kv', mode);
+    }
+    return callback(tx.objectStore('kv'));
+  };
+}
+
 function idbStorage(store: UseStore): Storage {
+  const batch = (entries: [IDBValidKey, unknown?][]) =>
+    store('readwrite', (s) => {
+      for (const [key, value] of entries) value === undefined ? s.delete(key) : s.put(value, key);
+      return promisifyRequest(s.transaction);
+    });
   return {
     durable: true,
-    get: (key) => get(key, store),
-    set: (key, value) => set(key, value, store),
-    del: (key) => del(key, store),
+    get: (key) => store('readonly', (s) => promisifyRequest(s.get(key))),
+    set: (key, value) => batch([[key, value]]),
+    del: (key) => batch([[key]]),
     list: (prefix) =>
       store('readonly', (s) => promisifyRequest(s.getAll(IDBKeyRange.bound([prefix], [prefix, []])))),
+    batch,
+    update: (key, fn) =>
+      store('readwrite', async (s) => {
+        // The transaction stays active through the microtasks of its request's success event.
+        s.put(fn(await promisifyRequest(s.get(key))), key);
+        return promisifyRequest(s.transaction);
+      }),
   };
 }
 
@@ -38,28 +92,20 @@ function idbStorage(store: UseStore): Storage {
 export function memoryStorage(): Storage {
   const map = new Map<string, { key: IDBValidKey; value: unknown }>();
   const id = (key: IDBValidKey) => JSON.stringify(key);
+  const batch = async (entries: [IDBValidKey, unknown?][]) => {
+    for (const [key, value] of entries) {
+      if (value === undefined) map.delete(id(key));
+      else map.set(id(key), { key, value: structuredClone(value) });
+    }
+  };
   return {
     durable: false,
-    get: async (key) => map.get(id(key))?.value as never,
-    set: async (key, value) => void map.set(id(key), { key, value: structuredClone(value) }),
-    del: async (key) => void map.delete(id(key)),
+    get: async (key) => structuredClone(map.get(id(key))?.value) as never,
+    set: (key, value) => batch([[key, value]]),
+    del: (key) => batch([[key]]),
     list: async (prefix) =>
-      [...map.values()]
-        .filter((entry) => Array.isArray(entry.key) && entry.key[0] === prefix)
-        .sort((a, b) => compareKeys(a.key, b.key))
-        .map((entry) => structuredClone(entry.value)) as never,
+      [...map.values()].filter((entry) => (entry.key as unknown[])[0] === prefix).map((entry) => structuredClone(entry.value)) as never,
+    batch,
+    update: async (key, fn) => batch([[key, fn(map.get(id(key))?.value as never)]]),
   };
-}
-
-/** IndexedDB's key order for the keys this project uses (numbers before strings, arrays by item). */
-function compareKeys(a: IDBValidKey, b: IDBValidKey): number {
-  if (Array.isArray(a) && Array.isArray(b)) {
-    for (let i = 0; i < Math.min(a.length, b.length); i++) {
-      const order = compareKeys(a[i] as IDBValidKey, b[i] as IDBValidKey);
-      if (order) return order;
-    }
-    return a.length - b.length;
-  }
-  if (typeof a !== typeof b) return typeof a === 'number' ? -1 : 1;
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import { isNotConfigured, type Chat } from '../core/chat';
 import { Composer } from './Composer';
 import { useServices } from './context';
@@ -7,9 +7,10 @@ import { NotConfigured } from './NotConfigured';
 
 /** The conversation: a live log of messages and the composer. */
 export function ChatView({ chat }: { chat: Chat }) {
-  const { t } = useServices().i18n;
+  const { i18n, draft } = useServices();
+  const { t } = i18n;
   const log = useRef<HTMLDivElement>(null);
-  const [draft, setDraft] = useState('');
+  const setDraft = (text: string) => void (draft.value = text);
   const messages = chat.messages.value;
   const phase = chat.phase.value;
 
@@ -42,7 +43,7 @@ export function ChatView({ chat }: { chat: Chat }) {
           />
         ))}
       </div>
-      <Composer draft={draft} onDraft={setDraft} onSend={(text) => chat.send(text)} />
+      <Composer draft={draft.value} onDraft={setDraft} onSend={(text) => chat.send(text)} />
     </>
   );
 }

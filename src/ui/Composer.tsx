@@ -9,11 +9,13 @@ interface Props {
 
 /** The message box: Enter sends, Shift+Enter adds a line; the draft is cleared only once stored. */
 export function Composer({ draft, onDraft, onSend }: Props) {
-  const { t } = useServices().i18n;
+  const { i18n, autoFocus } = useServices();
+  const { t } = i18n;
   const input = useRef<HTMLTextAreaElement>(null);
 
   // The chat may appear after the dialog took focus: move focus on to the input, unless the shopper moved it.
   useEffect(() => {
+    if (!autoFocus) return;
     const active = (input.current?.getRootNode() as ShadowRoot | undefined)?.activeElement;
     if (!active || active.getAttribute('role') === 'dialog') input.current?.focus();
   }, []);

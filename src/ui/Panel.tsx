@@ -6,17 +6,18 @@ import { isNotConfigured } from '../core/chat';
 
 /** The dialog: header with title and close, then the chat (or why there is none). */
 export function Panel() {
-  const { chat, failure, i18n, close, restart } = useServices();
+  const { chat, failure, i18n, close, restart, view, inline, autoFocus } = useServices();
   const { t } = i18n;
   const dialog = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
+    if (!autoFocus) return;
     const first = dialog.current?.querySelector<HTMLElement>('textarea, [data-autofocus]');
     (first ?? dialog.current)?.focus();
   }, []);
 
   const onKeyDown = (event: KeyboardEvent) => {
-    if (event.key === 'Escape') {
+    if (event.key === 'Escape' && !inline) {
       event.stopPropagation();
       close();
     }
@@ -26,18 +27,21 @@ export function Panel() {
     <div
       ref={dialog}
       class="panel"
-      role="dialog"
-      aria-modal="false"
+      role={inline ? 'region' : 'dialog'}
+      aria-modal={inline ? undefined : 'false'}
       aria-labelledby="kefu-title"
       tabIndex={-1}
       onKeyDown={onKeyDown}
       lang={i18n.locale.value}
+      data-view={typeof view.value === 'string' ? view.value : Object.keys(view.value)[0]}
     >
       <header>
         <h2 id="kefu-title">{t('title')}</h2>
-        <button type="button" class="icon" aria-label={t('close')} onClick={close}>
-          ×
-        </button>
+        {!inline && (
+          <button type="button" class="icon" aria-label={t('close')} onClick={close}>
+            ×
+          </button>
+        )}
       </header>
       {chat ? (
         <ChatView chat={chat} />

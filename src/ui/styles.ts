@@ -12,7 +12,7 @@ export const panelCss = `
   --kefu-danger: #f2b8b5; } }
 :host([data-theme=dark]) { --kefu-bg: #1b1b1f; --kefu-fg: #e6e6ea; --kefu-muted: #b4b5bd; --kefu-line: #45464f;
   --kefu-bubble: #2b2c33; --kefu-accent: #a8c7fa; --kefu-on-accent: #062e6f; --kefu-danger: #f2b8b5; }
-.panel { position: fixed; inset-block-end: 88px; inset-inline-end: 20px; inline-size: 380px; block-size: min(600px, calc(100dvh - 108px));
+.panel { position: fixed; z-index: 2147483647; inset-block-end: 88px; inset-inline-end: 20px; inline-size: 380px; block-size: min(600px, calc(100dvh - 108px));
   display: flex; flex-direction: column; background: var(--kefu-bg); color: var(--kefu-fg); font: 15px/1.45 var(--kefu-font);
   border-radius: var(--kefu-radius); box-shadow: 0 12px 40px rgb(0 0 0 / .24); overflow: hidden; border: 1px solid var(--kefu-line); }
 :host([data-position=left]) .panel { inset-inline-end: auto; inset-inline-start: 20px; }
@@ -41,6 +41,8 @@ textarea { flex: 1; resize: none; font: inherit; color: inherit; background: var
   border-radius: 10px; padding: 8px 10px; min-block-size: 40px; max-block-size: 120px; }
 .send { border: 0; border-radius: 10px; padding: 0 16px; block-size: 40px; background: var(--kefu-accent); color: var(--kefu-on-accent); font-weight: 600; }
 .sr { position: absolute; inline-size: 1px; block-size: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+:host([data-inline]) { display: block !important; block-size: 100% !important; }
+:host([data-inline]) .panel { position: relative; inset: auto; inline-size: auto; block-size: 100%; min-block-size: 360px; box-shadow: none; animation: none; }
 @media (prefers-reduced-motion: no-preference) { .panel { animation: kefu-in .16s ease-out; } }
 @keyframes kefu-in { from { opacity: 0; transform: translateY(8px); } }
 @media (forced-colors: active) { .panel { border: 1px solid CanvasText; } .msg p { border: 1px solid CanvasText; } }

@@ -30,9 +30,7 @@ function setup(options: Parameters<typeof mount>[1]) {
   root.append(launcher);
   const bridge: Bridge = {
     launcher,
-    setOpen: (open) => events.push(open ? 'open' : 'close'),
-    setUnread: (count) => events.push(`unread:${count}`),
-    emit: (event) => events.push(event),
+    emit: (event, data) => events.push(event === 'unread' ? `unread:${data}` : event),
   };
   const panel = mount(root, options, bridge);
   return { host, root, panel, events, launcher };
@@ -49,7 +47,7 @@ describe('panel', () => {
       return post(...args);
     };
     const { root, panel, events, host } = setup({ site: `pk_unit${Date.now()}`, adapter, locale: 'en' });
-    panel.open();
+    void panel.open();
     await until(root, () => !!root.querySelector('textarea') && root.activeElement === root.querySelector('textarea'));
     expect(root.querySelector('[role=dialog]')?.getAttribute('aria-labelledby')).to.equal('kefu-title');
     expect(root.querySelector('[role=log]')?.getAttribute('aria-live')).to.equal('polite');
@@ -83,7 +81,7 @@ describe('panel', () => {
 
   it('without a valid site key it says help is not configured', async () => {
     const { root, panel, host } = setup({ site: 'nope', locale: 'zh-CN' });
-    panel.open();
+    void panel.open();
     await until(root, () => !!root.querySelector('[role=alert]'));
     expect(root.querySelector('[role=alert]')!.textContent).to.contain('尚未开通');
     panel.destroy();
@@ -93,7 +91,7 @@ describe('panel', () => {
   it('Escape closes, focus returns to the launcher, unread counts while closed', async () => {
     const adapter = new MemoryAdapter({ bot: () => 'answer' });
     const { root, panel, events, launcher, host } = setup({ site: `pk_unit${Date.now()}y`, adapter });
-    panel.open();
+    void panel.open();
     await until(root, () => !!root.querySelector('textarea'));
     root.querySelector('[role=dialog]')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
     await until(root, () => !root.querySelector('[role=dialog]'));
@@ -101,7 +99,7 @@ describe('panel', () => {
     expect(events).to.include('close');
     await panel.ask('question');
     await until(root, () => !!root.querySelector('.msg.bot'));
-    panel.close();
+    void panel.close();
     const conversation = (await adapter.listConversations()).conversations[0]!;
     await adapter.postMessage(conversation.id, { clientId: crypto.randomUUID(), text: 'again' });
     await until(root, () => events.includes('unread:1'));
