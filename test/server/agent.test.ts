@@ -3,24 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import * as v from 'valibot';
 import { AgentConversation, AgentConversationList, AgentTicketList, Message, MessageList } from '../../src/api/schemas';
-import { AGENT_TOKEN, client, engines, startServer, warnIfPgliteOnly, type TestServer } from './harness';
+import { AGENT_TOKEN, client, create, engines, signIn, startServer, warnIfPgliteOnly, type TestServer } from './harness';
 
 warnIfPgliteOnly();
 
 type Api = ReturnType<typeof client>;
 type Event = { id: string; data: any };
 
-/** A session for one of the demo shop's signed-in shoppers. */
-async function signIn(base: string, user: 'alice' | 'bob') {
-  const api = client(base);
-  const { body } = await api.call('GET', `/demo/token?user=${user}`);
-  await api.session({ userToken: body.userToken });
-  return api;
-}
 
-function create(api: Api, path: string, body: Record<string, unknown>, key = randomUUID()) {
-  return api.call('POST', path, { clientId: key, ...body }, { 'Idempotency-Key': key });
-}
 
 /**
  * Opens a Server-Sent Events stream and reads it event by event. A stream that stays silent fails

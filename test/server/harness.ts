@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 /**
  * Test servers on both engines: PGlite in memory always, and PostgreSQL when
  * KEFU_TEST_DATABASE_URL points at a server (each server gets a fresh database, dropped after).
@@ -119,4 +120,19 @@ export function client(base: string) {
       return answer.body;
     },
   };
+}
+
+type Api = ReturnType<typeof client>;
+
+/** A session for one of the demo shop's signed-in shoppers. */
+export async function signIn(base: string, user: 'alice' | 'bob') {
+  const api = client(base);
+  const { body } = await api.call('GET', `/demo/token?user=${user}`);
+  await api.session({ userToken: body.userToken });
+  return api;
+}
+
+/** A POST the way the widget's outbox sends it: its clientId doubles as the Idempotency-Key. */
+export function create(api: Api, path: string, body: Record<string, unknown>, key: string = randomUUID()) {
+  return api.call('POST', path, { clientId: key, ...body }, { 'Idempotency-Key': key });
 }

@@ -3,17 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import * as v from 'valibot';
 import { Order, OrderList } from '../../src/api/schemas';
-import { AGENT_TOKEN, client, engines, startServer, warnIfPgliteOnly, type TestServer } from './harness';
+import { AGENT_TOKEN, client, create, engines, signIn, startServer, warnIfPgliteOnly, type TestServer } from './harness';
 
 warnIfPgliteOnly();
 
-/** A session for one of the demo shop's signed-in shoppers. */
-async function signIn(base: string, user: 'alice' | 'bob') {
-  const api = client(base);
-  const { body } = await api.call('GET', `/demo/token?user=${user}`);
-  await api.session({ userToken: body.userToken });
-  return api;
-}
 
 for (const engine of engines) {
   describe(`orders on ${engine.name}`, () => {

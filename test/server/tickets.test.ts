@@ -3,24 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import * as v from 'valibot';
 import { AgentTicket, Comment, Ticket, TicketList } from '../../src/api/schemas';
-import { AGENT_TOKEN, client, engines, startServer, warnIfPgliteOnly, type TestServer } from './harness';
+import { AGENT_TOKEN, client, create, engines, signIn, startServer, warnIfPgliteOnly, type TestServer } from './harness';
 
 warnIfPgliteOnly();
 
 type Api = ReturnType<typeof client>;
 
-/** A session for one of the demo shop's signed-in shoppers. */
-async function signIn(base: string, user: 'alice' | 'bob') {
-  const api = client(base);
-  const { body } = await api.call('GET', `/demo/token?user=${user}`);
-  await api.session({ userToken: body.userToken });
-  return api;
-}
 
-/** A POST the way the widget's outbox sends it: its clientId doubles as the Idempotency-Key. */
-function create(api: Api, path: string, body: Record<string, unknown>, key = randomUUID()) {
-  return api.call('POST', path, { clientId: key, ...body }, { 'Idempotency-Key': key });
-}
 
 /** Uploads a tiny PDF as this shopper and answers its id. */
 async function upload(base: string, api: Api): Promise<string> {
