@@ -245,6 +245,7 @@ export function createOutbox(options: OutboxOptions) {
     }
     const writes: Promise<unknown>[] = [];
     let blocked = false;
+    let progress = false;
     let retryAfter = 0;
     await Promise.all([...lanes.values()].map(async (lane) => {
       for (const item of lane) {
@@ -253,6 +254,7 @@ export function createOutbox(options: OutboxOptions) {
         if (!deliver || stopped) return;
         try {
           const result = await deliver(item);
+          progress = true;
           setOnline(true);
           writes.push(forget(item, 'sent', result));
           options.onDelivered?.(item, result);
@@ -278,8 +280,10 @@ export function createOutbox(options: OutboxOptions) {
     }));
     // Deletes land before the lock is released, or the next flusher would send those items again.
     await Promise.all(writes);
-    if (!blocked) return (failures = 0), undefined;
-    return retryAfter || backoff();
+    // The window grows only while nothing gets through: a pass that delivered something starts it
+    // over, or a few random 503s in a long queue would stretch every wait to the maximum.
+    if (progress || !blocked) failures = 0;
+    return blocked ? retryAfter || backoff() : undefined;
   }
 
   /** Exponential backoff with full jitter. */

@@ -18,4 +18,5 @@ test('outbox under faults: every confirmed write arrives exactly once, in order'
   assert.deepEqual(report.duplicated, [], 'duplicated writes');
   assert.deepEqual(report.outOfOrder, [], 'writes out of order');
   assert.deepEqual(report.failedItems, [], 'items the server refused');
+  assert.deepEqual(report.undelivered, [], 'items still queued when the drain ran out of time');
 });

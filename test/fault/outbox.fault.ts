@@ -58,12 +58,12 @@ export interface FaultConfig {
 }
 
 export const SHORT: Omit<FaultConfig, 'seed'> = {
-  writes: 150, shoppers: 2, maxTabs: 3, restarts: 1, writeMs: 30_000, drainMs: 30_000,
+  writes: 150, shoppers: 2, maxTabs: 3, restarts: 1, writeMs: 30_000, drainMs: 40_000,
   faults: '5xx=0.08,429=0.04,lost=0.08', reload: 0.12, kill: 0.06, offline: 0.06, killDuringWrite: 0.04,
 };
 
 export const FULL: Omit<FaultConfig, 'seed'> = {
-  writes: 1_200, shoppers: 3, maxTabs: 4, restarts: 4, writeMs: 240_000, drainMs: 90_000,
+  writes: 1_200, shoppers: 3, maxTabs: 4, restarts: 4, writeMs: 240_000, drainMs: 180_000,
   faults: '5xx=0.08,429=0.04,lost=0.08', reload: 0.1, kill: 0.05, offline: 0.05, killDuringWrite: 0.03,
 };
 
@@ -78,6 +78,8 @@ export interface FaultReport {
   duplicated: string[];
   outOfOrder: string[];
   failedItems: string[];
+  /** Stored and still queued when the drain ran out of time: not lost, but not delivered either. */
+  undelivered: string[];
   chaos: Record<string, number>;
   answers: Record<string, number>;
   unconfirmedWhy: Record<string, number>;
@@ -99,6 +101,13 @@ function generator(seed: number) {
 }
 
 const delay = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+/** Rejects when `promise` takes longer than `ms` (a browser call that never answers). */
+function timeLimit<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout>;
+  const late = new Promise<never>((_, fail) => (timer = setTimeout(() => fail(new Error(`${what}: no answer in ${ms} ms`)), ms)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -188,7 +197,9 @@ export async function runFaultTest(config: FaultConfig): Promise<FaultReport> {
   const pageLog = createWriteStream(join(work, 'pages.log'));
   const server = new ServerProcess(await freePort(), join(work, 'pglite'), `${config.faults},seed=${config.seed}`, join(work, 'server.log'));
   let browser: Browser | undefined;
-  const chaos = { reloads: 0, kills: 0, killsDuringWrite: 0, crashedTabs: 0, offlineFlips: 0, serverRestarts: 0, typed: 0 };
+  const chaos = { reloads: 0, kills: 0, killsDuringWrite: 0, crashedTabs: 0, offlineFlips: 0, serverRestarts: 0, typed: 0, hungAsks: 0 };
+  /** What each writer and the chaos loop are doing, for the log when a run overstays. */
+  const doing = new Map<string, string>();
   const answers: Record<string, number> = {};
   const cutOff: Record<string, number> = {};
   const tried = new Set<string>();
@@ -205,8 +216,11 @@ export async function runFaultTest(config: FaultConfig): Promise<FaultReport> {
     phases.push(`${name} ${((Date.now() - phaseAt) / 1000).toFixed(1)} s`);
     phaseAt = Date.now();
   };
-  // However this process ends, the server child goes with it.
-  const reap = () => server.child?.kill('SIGKILL');
+  // However this process ends, the server child goes with it (and the temporary folder, unless kept).
+  const reap = () => {
+    server.child?.kill('SIGKILL');
+    if (!keep) rmSync(work, { recursive: true, force: true });
+  };
   process.once('exit', reap);
   try {
     await server.start();
@@ -244,19 +258,19 @@ export async function runFaultTest(config: FaultConfig): Promise<FaultReport> {
       if (dead != tab.page || tab.reopening) return;
       tab.reopening = true;
       tab.ready = (async () => {
-        await dead.close().catch(() => undefined); // Already gone with its renderer.
+        await discard(dead);
         for (let attempt = 1; !closing; attempt++) {
           await until(() => serverUp && !tab.shopper.offline);
           let page: Page | undefined;
           try {
-            page = await tab.shopper.context.newPage();
+            page = await timeLimit(tab.shopper.context.newPage(), 30_000, 'newPage');
             tab.page = page;
             await load(tab);
             return;
           } catch (error) {
             // A kill can hit the new tab too (or the server went away meanwhile): again, as a shopper would.
             log(`reopening tab ${tab.lineage} failed (attempt ${attempt}): ${String(error).split('\n')[0]}`);
-            await page?.close().catch(() => undefined);
+            if (page) await discard(page);
             await delay(500);
           }
         }
@@ -296,17 +310,33 @@ export async function runFaultTest(config: FaultConfig): Promise<FaultReport> {
       }
     };
 
-    /** Sets a shopper's network; a tab that crashes meanwhile fails the call, so it is made again. */
-    const offline = async (shopper: Shopper, value: boolean) => {
-      for (let attempt = 1; !closing; attempt++) {
+    /**
+     * Takes a shopper's tabs off the network or back (they see `offline` / `online`), tab by tab
+     * through CDP: `context.setOffline` fails as a whole while any of its tabs lies crashed.
+     */
+    const sessions = new WeakMap<Page, Promise<CDPSession>>();
+    const offline = (shopper: Shopper, value: boolean) =>
+      Promise.all(shopper.tabs.map(async (tab) => {
+        const page = tab.page;
         try {
-          return await shopper.context.setOffline(value);
+          const session = sessions.get(page) ?? page.context().newCDPSession(page);
+          sessions.set(page, session);
+          await timeLimit(
+            (await session).send('Network.emulateNetworkConditions', { offline: value, latency: 0, downloadThroughput: -1, uploadThroughput: -1 }),
+            5_000, 'network emulation',
+          );
         } catch (error) {
-          if (attempt == 20) throw error;
-          await delay(100);
+          sessions.delete(page);
+          // A crashed or closing tab: its replacement opens online, once the shopper is back.
+          if (!value) log(`tab ${tab.lineage} could not be put back online: ${String(error).split('\n')[0]}`);
         }
-      }
-    };
+      }));
+
+    /**
+     * Closes a dead tab. Closing a crashed page can hang; then it is left behind (it is nobody's tab
+     * any more), so nothing waits on it.
+     */
+    const discard = (page: Page) => timeLimit(page.close(), 5_000, 'close').catch(() => undefined);
 
     const until = async (condition: () => boolean) => {
       while (!condition()) await delay(50);
@@ -351,9 +381,17 @@ export async function runFaultTest(config: FaultConfig): Promise<FaultReport> {
     const pace = ((config.writeMs * tabs.length) / config.writes) * 0.6;
 
     /** One tab's writer: a tagged message at a time, by `Kefu.ask` or typed into the composer. */
+    /** `Kefu.ask`, bounded: an ask that never settles would be a bug of its own, and is reported. */
+    const ask = (page: Page, text: string) =>
+      timeLimit(page.evaluate((t) => (window as unknown as { Kefu: { ask(t: string): Promise<void> } }).Kefu.ask(t), text), 60_000, 'Kefu.ask')
+        .catch((error) => {
+          if (/no answer/.test(String(error))) chaos.hungAsks++;
+          throw error;
+        });
     const writer = async (tab: Tab, seed: number) => {
       const own = generator(seed);
       while (!writesDone()) {
+        doing.set(tab.lineage, 'waiting for its page');
         await settled(tab);
         if (writesDone()) break;
         const rank = ++tab.written;
@@ -365,6 +403,7 @@ export async function runFaultTest(config: FaultConfig): Promise<FaultReport> {
           const textarea = page.locator('kefu-root textarea');
           if (own.next() < 0.2 && (await textarea.count()) == 1) {
             chaos.typed++;
+            doing.set(tab.lineage, `typing ${rank}`);
             await textarea.fill(text);
             await textarea.press('Enter');
             // The composer is emptied once the message is stored.
@@ -373,26 +412,32 @@ export async function runFaultTest(config: FaultConfig): Promise<FaultReport> {
               undefined, { timeout: 15_000 },
             );
           } else if (own.next() < config.killDuringWrite) {
-            const pid = await pidOf(tab);
-            const asking = page.evaluate((t) => (window as unknown as { Kefu: { ask(t: string): Promise<void> } }).Kefu.ask(t), text);
+            doing.set(tab.lineage, `probing its renderer for ${rank}`);
+            const pid = await timeLimit(pidOf(tab), 30_000, 'renderer probe');
+            doing.set(tab.lineage, `asking ${rank}, then a kill`);
+            const asking = ask(page, text);
             await delay(own.int(0, 20));
             chaos.killsDuringWrite++;
             kill(pid);
             await asking;
           } else {
-            await page.evaluate((t) => (window as unknown as { Kefu: { ask(t: string): Promise<void> } }).Kefu.ask(t), text);
+            doing.set(tab.lineage, `asking ${rank}`);
+            await ask(page, text);
           }
           tried.add(tag);
         } catch (error) {
           // Cut off (reload, kill, navigation) or refused (no session while the server was away):
           // stored or not, the widget never confirmed it, so it may arrive at most once.
           unconfirmed.add(tag);
+          if (/crash/i.test(String(error))) replace(tab, page); // In case its crash went unseen.
           const why = /crash|closed|destroyed|navigat/i.test(String(error)) ? 'cut off' : 'refused';
           cutOff[why] = (cutOff[why] ?? 0) + 1;
         }
         // Bursts (writes back to back) and pauses, the same rate on average.
+        doing.set(tab.lineage, 'pausing');
         await delay(own.next() < 0.3 ? 0 : (pace * (0.5 + own.next())) / 0.7);
       }
+      doing.set(tab.lineage, 'done');
     };
 
     /** The chaos: reloads, renderer kills, offline flips, server restarts. */
@@ -405,10 +450,12 @@ export async function runFaultTest(config: FaultConfig): Promise<FaultReport> {
           restarts++;
           chaos.serverRestarts++;
           serverUp = false;
+          doing.set('chaos', 'restarting the server');
           await server.stop(random.next() < 0.5 ? 'SIGTERM' : 'SIGKILL');
           await delay(random.int(200, 1500));
-          await server.start();
+          await timeLimit(server.start(), 120_000, 'server start');
           serverUp = true;
+          doing.set('chaos', 'running');
           continue;
         }
         const roll = random.next();
@@ -433,34 +480,46 @@ export async function runFaultTest(config: FaultConfig): Promise<FaultReport> {
           await offline(shopper, true);
           void delay(random.int(300, 2500))
             .then(() => offline(shopper, false))
-            .catch((error) => log(`could not put shopper ${shopper.index} back online: ${error}`))
             .finally(() => (shopper.offline = false));
         }
       }
     };
 
-    const deadline = setTimeout(() => (stopWriting = true), config.writeMs * 1.25);
+    const deadline = setTimeout(() => {
+      stopWriting = true;
+      // Writers finish the write under way; one that is still busy a minute later is named.
+      setTimeout(() => doing.get('chaos') != 'over' && log(`still writing after the deadline: ${JSON.stringify(Object.fromEntries(doing))}`), 60_000).unref();
+    }, config.writeMs * 1.25);
     await Promise.all([...tabs.map((tab, i) => writer(tab, config.seed * 31 + i)), chaosLoop()]);
     clearTimeout(deadline);
     stopWriting = true;
+    doing.set('chaos', 'over');
     phase('writing');
 
     // Heal: the network back everywhere, the server up, every tab loaded, every outbox nudged.
+    log(`writing done: ${tried.size} tried, ${unconfirmed.size} unconfirmed; healing`);
     await until(() => serverUp && shoppers.every((shopper) => !shopper.offline));
     await Promise.all(tabs.map(settled));
+    await Promise.all(shoppers.map((shopper) => offline(shopper, false)));
+    log('healed; draining');
     const drainUntil = Date.now() + config.drainMs;
-    let left: { queued: number; failed: string[] }[] = [];
+    let left: { queued: number; failed: string[]; texts: string[] }[] = [];
     for (;;) {
       left = await Promise.all(shoppers.map(async (shopper) => {
-        const page = shopper.tabs[0]!.page;
-        await Promise.all(shopper.tabs.map((tab) => tab.page.evaluate(async () => {
+        await Promise.all(shopper.tabs.map((tab) => timeLimit(tab.page.evaluate(async () => {
+          dispatchEvent(new Event('online')); // A trigger the outbox listens to: flush now.
           const kefu = (window as unknown as { Kefu: { open(): Promise<void> } }).Kefu;
           await kefu.open(); // Starts the chat, and its outbox, where a reload left none.
-          dispatchEvent(new Event('online')); // A trigger the outbox listens to: flush now.
-        }).catch(() => undefined)));
-        return page.evaluate(outboxContents);
+        }), 10_000, 'Kefu.open').catch((error) => log(`drain: tab ${tab.lineage}: ${String(error).split('\n')[0]}`))));
+        // Read from the first tab that answers (any tab of the shopper sees the same database).
+        for (const tab of shopper.tabs) {
+          const contents = await timeLimit(tab.page.evaluate(outboxContents), 10_000, 'outbox contents').catch(() => undefined);
+          if (contents) return contents;
+        }
+        return { queued: 1, failed: [], texts: [] }; // No tab answered: not drained as far as anyone knows.
       }));
       const queued = left.reduce((sum, shopper) => sum + shopper.queued, 0);
+      if (queued) log(`draining: ${left.map((shopper) => shopper.queued).join('+')} queued`);
       if (queued && Date.now() > drainUntil) {
         for (const shopper of shoppers) {
           for (const tab of shopper.tabs) {
@@ -482,7 +541,9 @@ export async function runFaultTest(config: FaultConfig): Promise<FaultReport> {
     phase('read back');
     const lost: string[] = [];
     const duplicated: string[] = [];
-    for (const tag of tried) if (!arrived.has(tag)) lost.push(tag);
+    const waiting = new Set(left.flatMap((shopper) => shopper.texts).map((text) => text.slice('fault '.length)));
+    const undelivered: string[] = [];
+    for (const tag of tried) if (!arrived.has(tag)) (waiting.has(tag) ? undelivered : lost).push(tag);
     for (const [tag, places] of arrived) {
       if (places.length > 1) duplicated.push(`${tag} ×${places.length}`);
       if (!tried.has(tag) && !unconfirmed.has(tag)) duplicated.push(`${tag} (never written)`);
@@ -498,6 +559,7 @@ export async function runFaultTest(config: FaultConfig): Promise<FaultReport> {
       duplicated,
       outOfOrder,
       failedItems: left.flatMap((shopper) => shopper.failed),
+      undelivered,
       chaos,
       answers,
       unconfirmedWhy: cutOff,
@@ -516,14 +578,14 @@ export async function runFaultTest(config: FaultConfig): Promise<FaultReport> {
 }
 
 /** In the page: what the site's outbox still holds (queued count, failed reasons). */
-async function outboxContents(): Promise<{ queued: number; failed: string[] }> {
+async function outboxContents(): Promise<{ queued: number; failed: string[]; texts: string[] }> {
   const db = await new Promise<IDBDatabase | null>((resolve, reject) => {
     const request = indexedDB.open('kefu:pk_demo');
     request.onupgradeneeded = () => request.transaction!.abort(); // Never create it for the widget.
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => reject(request.error);
   }).catch(() => null);
-  if (!db) return { queued: 0, failed: [] };
+  if (!db) return { queued: 0, failed: [], texts: [] };
   try {
     const items = await new Promise<{ state: string; reason?: string; payload: { body?: { text?: string } } }[]>((resolve, reject) => {
       const request = db.transaction('kv').objectStore('kv').getAll(IDBKeyRange.bound(['outbox'], ['outbox', []]));
@@ -532,6 +594,7 @@ async function outboxContents(): Promise<{ queued: number; failed: string[] }> {
     });
     return {
       queued: items.filter((item) => item.state == 'queued').length,
+      texts: items.map((item) => item.payload.body?.text ?? ''),
       failed: items.filter((item) => item.state == 'failed').map((item) => `${item.payload.body?.text}: ${item.reason}`),
     };
   } finally {
@@ -601,7 +664,8 @@ export function summary(report: FaultReport): string {
   return [
     `seed ${report.seed} (replay: KEFU_FAULT_SEED=${report.seed}), tabs ${report.tabs.join('+')}, ${(report.durationMs / 1000).toFixed(1)} s`,
     `writes tried ${report.tried}, unconfirmed ${report.unconfirmed} (${Object.entries(report.unconfirmedWhy).map(([why, n]) => `${why} ${n}`).join(', ') || 'none'}), arrived ${report.arrived}; ` +
-      `lost ${report.lost.length}, duplicated ${report.duplicated.length}, out of order ${report.outOfOrder.length}, failed items ${report.failedItems.length}`,
+      `lost ${report.lost.length}, duplicated ${report.duplicated.length}, out of order ${report.outOfOrder.length}, ` +
+      `failed items ${report.failedItems.length}, undelivered ${report.undelivered.length}`,
     `chaos: ${chaos}`,
     `phases: ${report.phases.join(', ')}`,
     `POST answers seen by the tabs: ${answers}`,
@@ -609,6 +673,7 @@ export function summary(report: FaultReport): string {
     ...(report.duplicated.length ? [`duplicated: ${report.duplicated.slice(0, 20).join(' ')}`] : []),
     ...(report.outOfOrder.length ? [`out of order: ${report.outOfOrder.slice(0, 20).join(' ')}`] : []),
     ...(report.failedItems.length ? [`failed items: ${report.failedItems.slice(0, 20).join(' | ')}`] : []),
+    ...(report.undelivered.length ? [`still queued at the end of the drain: ${report.undelivered.slice(0, 20).join(' ')}`] : []),
   ].join('\n');
 }
 
@@ -627,6 +692,7 @@ if (import.meta.url == pathToFileURL(process.argv[1] ?? '').href) {
   }, limit).unref();
   const report = await runFaultTest(config);
   console.log(summary(report));
-  const ok = !report.lost.length && !report.duplicated.length && !report.outOfOrder.length && !report.failedItems.length;
+  const ok = !report.lost.length && !report.duplicated.length && !report.outOfOrder.length && !report.failedItems.length &&
+    !report.undelivered.length;
   process.exit(ok ? 0 : 1);
 }

@@ -196,6 +196,20 @@ describe('outbox × HTTP status', () => {
     expect(timers.delays[0]).to.be.within(0, 1000);
   });
 
+  it('starts the window over after a pass that delivered something, so scattered 503s never stretch the wait', async () => {
+    const { server, outbox, delivered, store } = await setup();
+    current = outbox;
+    server.script.set('stuck', () => problem(503));
+    await store(['a', 'stuck']);
+    for (let i = 0; i < 6; i++) {
+      await store(['b', `ok ${i}`]);
+      await outbox.flush();
+    }
+    expect(delivered).to.have.length(6);
+    expect(timers.delays).to.have.length(6);
+    timers.delays.forEach((delay) => expect(delay).to.be.within(0, 1000));
+  });
+
   it('a lost answer (committed, then 503) is sent again with the same Idempotency-Key and stored once', async () => {
     const { server, outbox, storage, delivered, store } = await setup();
     current = outbox;
