@@ -84,7 +84,7 @@ export class RestAdapter implements BackendAdapter {
   }
 
   listMessages(conversationId: string, after?: string) {
-    return this.#call(MessageList, `${at('conversations', conversationId)}/messages`, { searchParams: { after } });
+    return this.#call(MessageList, `${at('conversations', conversationId)}/messages`, { searchParams: query({ after }) });
   }
 
   postMessage(conversationId: string, body: MessageCreate) {
@@ -111,11 +111,11 @@ export class RestAdapter implements BackendAdapter {
   }
 
   suggestions({ page, orderId, productId }: SuggestionContext = {}) {
-    return this.#call(SuggestionList, 'suggestions', { searchParams: { page, orderId, productId } });
+    return this.#call(SuggestionList, 'suggestions', { searchParams: query({ page, orderId, productId }) });
   }
 
   listOrders(cursor?: string) {
-    return this.#call(OrderList, 'orders', { searchParams: { cursor } });
+    return this.#call(OrderList, 'orders', { searchParams: query({ cursor }) });
   }
 
   getOrder(id: string) {
@@ -123,7 +123,7 @@ export class RestAdapter implements BackendAdapter {
   }
 
   listTickets(cursor?: string) {
-    return this.#call(TicketList, 'tickets', { searchParams: { cursor } });
+    return this.#call(TicketList, 'tickets', { searchParams: query({ cursor }) });
   }
 
   getTicket(id: string) {
@@ -249,6 +249,11 @@ export async function toKefuError(error: unknown): Promise<KefuError> {
 }
 
 /** `Retry-After` as delay-seconds or an HTTP date, in ms. */
+/** Search params without the absent ones (ky 1.7 would send them as the string "undefined"). */
+function query(params: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(params).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
 export function retryAfterMs(header: string | null): number | undefined {
   if (!header) return undefined;
   const seconds = Number(header);
