@@ -15,7 +15,7 @@ import { createPageContext } from './core/pageContext';
 import { createSession } from './core/session';
 import type { Bridge, KefuOptions, KefuView, PanelHandle } from './embed/types';
 import { createI18n, pickLocale } from './i18n';
-import { Services, type PanelServices } from './ui/context';
+import { Services, type PanelServices, type PanelView } from './ui/context';
 import { Panel } from './ui/Panel';
 import { panelCss } from './ui/styles';
 
@@ -36,7 +36,7 @@ export function mount(root: ShadowRoot, options: KefuOptions, bridge: Bridge): P
   const i18n = createI18n(pickLocale(config.locale));
   const { t } = i18n;
   const isOpen = signal(false);
-  const view = signal<KefuView>('chat');
+  const view = signal<PanelView>('home');
   const draft = signal('');
   const unread = signal(0);
   let autoFocus = true;
@@ -54,13 +54,14 @@ export function mount(root: ShadowRoot, options: KefuOptions, bridge: Bridge): P
     storage,
     adapter: config.adapter,
     userToken: config.user?.token,
-    context: () => page.snapshot(i18n.locale.value),
+    context: () => snapshot(),
     locale: () => i18n.locale.value,
     onError: emitError,
     onIncoming: (message) => {
       bridge.emit('message', message);
       if (!isOpen.value) setUnread(unread.value + 1);
     },
+    onRated: ({ subject, score, comment }) => bridge.emit('rating', { subject, score, comment }),
     onEvent: (event) => {
       if (event.type === 'ticket') bridge.emit('ticket', event.ticket);
       if (event.type === 'conversation') bridge.emit('queue', event.conversation);
@@ -78,6 +79,7 @@ export function mount(root: ShadowRoot, options: KefuOptions, bridge: Bridge): P
   let lastStream: StreamState | undefined;
   const disposers = [
     effect(() => {
+      if (!i18n.loaded) return; // The loader's own label stands until the catalog is in.
       const count = unread.value;
       if (badge) badge.textContent = count ? String(count) : '';
       launcher?.setAttribute('aria-label', count ? t('launcherUnread').replace('{count}', String(count)) : t('launcherLabel'));
@@ -92,27 +94,36 @@ export function mount(root: ShadowRoot, options: KefuOptions, bridge: Bridge): P
   ];
 
   const startSession = () => session.start().catch(emitError);
+  const snapshot = () => page.snapshot(i18n.locale.value);
 
   const services: PanelServices = {
     get chat() {
       return session.chat.value;
+    },
+    get desk() {
+      return session.desk.value;
     },
     get failure() {
       return session.failure.value;
     },
     i18n,
     view,
+    go: (target) => void (view.value = target),
     draft,
+    page: snapshot,
     inline,
     get autoFocus() {
       return autoFocus;
+    },
+    adopt(extra) {
+      if (!root.adoptedStyleSheets.includes(extra)) root.adoptedStyleSheets = [...root.adoptedStyleSheets, extra];
     },
     close: () => handle.close(),
     restart: () => void startSession(),
   };
 
   function Root() {
-    return isOpen.value ? (
+    return isOpen.value && i18n.loaded ? (
       <Services.Provider value={services}>
         <Panel />
       </Services.Provider>
@@ -127,7 +138,7 @@ export function mount(root: ShadowRoot, options: KefuOptions, bridge: Bridge): P
   if (viewport) fit();
 
   /** Shows the panel; `focus` false keeps the host page's focus where it is (inline mode's first show). */
-  function show(target: KefuView = 'chat', focus = true) {
+  function show(target: PanelView = 'home', focus = true) {
     view.value = target;
     if (isOpen.value) return;
     autoFocus = focus;
@@ -138,16 +149,15 @@ export function mount(root: ShadowRoot, options: KefuOptions, bridge: Bridge): P
     bridge.emit('open');
   }
 
-  /** Opens the chat with a draft the shopper can edit and send (until the ticket flows land). */
-  function withDraft(text: string) {
-    draft.value = text;
-    show('chat');
+  /** Opens a view (a flow, say) and the session behind it. */
+  function showStarted(target: PanelView) {
+    show(target);
     void startSession();
   }
 
   const handle: PanelHandle = {
     async open(target?: KefuView) {
-      show(target === undefined ? 'chat' : (check(View, target, '.open: view') as KefuView));
+      show(target === undefined ? view.value : (check(View, target, '.open: view') as KefuView));
       void startSession();
     },
     async close() {
@@ -169,13 +179,11 @@ export function mount(root: ShadowRoot, options: KefuOptions, bridge: Bridge): P
       await chat.send(question);
     },
     async startComplaint(details = {}) {
-      const { orderId } = check(Complaint, details, '.startComplaint: details');
-      withDraft(orderId ? t('draftComplaintOrder').replace('{order}', orderId) : t('draftComplaint'));
+      showStarted({ complaint: check(Complaint, details, '.startComplaint: details').orderId ?? '' });
     },
     async startRefund(details) {
       const { orderId, items } = check(Refund, details, '.startRefund: details');
-      const list = items?.map((item) => `${item.orderItemId} × ${item.quantity}`).join(', ');
-      withDraft(t('draftRefund').replace('{order}', orderId) + (list ? ` ${t('draftItems').replace('{items}', list)}` : ''));
+      showStarted({ refund: orderId, items });
     },
     async identify(user) {
       await session.identify(check(Identity, user, '.identify: user').token);
@@ -188,7 +196,7 @@ export function mount(root: ShadowRoot, options: KefuOptions, bridge: Bridge): P
       page.set(check(HostContext, context, '.setContext: context'));
     },
     async setLocale(locale) {
-      i18n.locale.value = pickLocale(check(v.string(), locale, '.setLocale: locale'));
+      await i18n.use(pickLocale(check(v.string(), locale, '.setLocale: locale')));
       session.setLocale(i18n.locale.value);
     },
     async setTheme(theme) {
@@ -210,7 +218,7 @@ export function mount(root: ShadowRoot, options: KefuOptions, bridge: Bridge): P
   };
 
   if (inline) {
-    show('chat', false);
+    show('home', false);
     void startSession();
   }
   bridge.emit('ready');

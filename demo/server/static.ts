@@ -37,8 +37,8 @@ export function mountStatic(app: Hono<any>, config: { distDir: string; demoDir: 
   // One stable loader URL with a short cache life, so merchants never re-paste the tag.
   app.get('/kefu.js', async (c, next) =>
     (await fileResponse(config.distDir, 'kefu.js', { 'Cache-Control': 'public, max-age=300' })) ?? next());
-  // Content-hashed chunks: immutable, cacheable for ever by any CDN.
-  app.get('/:file{panel-[A-Za-z0-9_-]+\\.js}', async (c, next) =>
+  // Content-hashed chunks (the panel, its lazy views, one catalog per language): immutable, cacheable for ever.
+  app.get('/:file{(?:panel|view|locale)-[A-Za-z0-9_-]+\\.js}', async (c, next) =>
     (await fileResponse(config.distDir, c.req.param('file'), {
       'Cache-Control': 'public, max-age=31536000, immutable',
       'Access-Control-Allow-Origin': '*',

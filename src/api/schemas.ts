@@ -320,6 +320,7 @@ export type TicketKind = v.InferOutput<typeof TicketKind>;
 export type TicketStatus = v.InferOutput<typeof TicketStatus>;
 export type Actor = v.InferOutput<typeof Actor>;
 export type TimelineEntry = v.InferOutput<typeof TimelineEntry>;
+export type TicketItem = v.InferOutput<typeof TicketItem>;
 export type Comment = v.InferOutput<typeof Comment>;
 export type Ticket = v.InferOutput<typeof Ticket>;
 export type TicketList = v.InferOutput<typeof TicketList>;

@@ -12,8 +12,8 @@ import { HttpError } from './errors';
 import { aborted, uploadRefusal } from './upload';
 
 export interface MemoryAdapterOptions {
-  /** Produces the bot's answer to a shopper's message; default: a short echo. */
-  bot?: (text: string) => string | undefined;
+  /** Produces the bot's answer to a shopper's message (text, or text with article cards and quick replies); default: a short echo. */
+  bot?: (text: string) => string | BotAnswer | undefined;
   /** The FAQ, every locale together. */
   articles?: Article[];
   /** The shopper's orders, newest first. */
@@ -22,6 +22,9 @@ export interface MemoryAdapterOptions {
   suggest?: (context: SuggestionContext, adapter: MemoryAdapter) => Suggestion[];
   locale?: Locale;
 }
+
+/** A bot answer with what the reference server's bot adds: articles to open, quick replies to offer. */
+export type BotAnswer = Pick<Message, 'text' | 'articleIds' | 'actions'>;
 
 type Listener = (event: ServerEvent, id: string) => void;
 
@@ -62,7 +65,7 @@ export class MemoryAdapter implements BackendAdapter {
   /** Per locale, the FAQ as last answered: the same object until the articles change (a tiny ETag). */
   readonly #faq = new Map<Locale, ArticleList>();
   readonly #orders: Order[];
-  readonly #bot: (text: string) => string | undefined;
+  readonly #bot: NonNullable<MemoryAdapterOptions['bot']>;
   readonly #suggest: NonNullable<MemoryAdapterOptions['suggest']>;
   #articles: Article[];
   #eventId = 0;
@@ -77,6 +80,8 @@ export class MemoryAdapter implements BackendAdapter {
       if (conversation.status !== 'agent') this.#setStatus(conversation, 'agent');
       return copy(this.#add(conversationId, 'agent', text, null));
     },
+    /** An agent is typing in a conversation (the shopper sees the indicator). */
+    typing: (conversationId: string) => this.#emit({ type: 'typing', conversationId, author: 'agent' }),
     /** An agent closes a conversation. */
     close: (conversationId: string): Conversation => copy(this.#setStatus(this.#conversation(conversationId), 'closed')),
     /** An agent moves a ticket; a move its state machine does not allow is a 409. */
@@ -110,7 +115,8 @@ export class MemoryAdapter implements BackendAdapter {
     return {
       token: `memory-${request.site}`,
       visitorId: request.visitorId ?? `v_${crypto.randomUUID()}`,
-      user: null,
+      // Any token signs in (there is no merchant secret to check here): the shopper who owns the orders.
+      user: request.userToken ? { id: 'memory-shopper', name: null, email: null } : null,
       expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
     };
   }
@@ -330,8 +336,10 @@ export class MemoryAdapter implements BackendAdapter {
   }
 
   /** Appends a message; anyone's but the shopper's own arrives as an event. */
-  #add(conversationId: string, author: Message['author'], text: string, clientId: string | null, announce = true): Message {
-    const message: Message = { id: this.#id('m'), clientId, conversationId, author, text, createdAt: now() };
+  #add(conversationId: string, author: Message['author'], text: string | BotAnswer, clientId: string | null, announce = true): Message {
+    const message: Message = {
+      id: this.#id('m'), clientId, conversationId, author, createdAt: now(), ...(typeof text === 'string' ? { text } : text),
+    };
     this.#thread(conversationId).push(message);
     this.#conversation(conversationId).updatedAt = message.createdAt;
     if (announce) this.#emit({ type: 'message', message });

@@ -8,7 +8,6 @@ import {
 import type { BackendAdapter, EventStreamOptions, SuggestionContext, UploadOptions } from './BackendAdapter';
 import { HttpError, KefuError } from './errors';
 import { openEventStream } from './eventStream';
-import { postWithProgress, uploadRefusal } from './upload';
 
 export interface RestAdapterOptions {
   /** Origin (and optional path) of the Kefu API, without `/v1`. */
@@ -147,6 +146,8 @@ export class RestAdapter implements BackendAdapter {
   }
 
   async upload(file: Blob, { clientId, name, onProgress, signal }: UploadOptions) {
+    // The XMLHttpRequest path (progress, cancel) loads with the first upload, not with the panel.
+    const { postWithProgress, uploadRefusal } = await import('./upload');
     const refusal = uploadRefusal(file);
     if (refusal) throw refusal;
     const form = new FormData();
@@ -248,12 +249,12 @@ export async function toKefuError(error: unknown): Promise<KefuError> {
   return new KefuError('network', 'The server could not be reached', { cause: error });
 }
 
-/** `Retry-After` as delay-seconds or an HTTP date, in ms. */
 /** Search params without the absent ones (ky 1.7 would send them as the string "undefined"). */
 function query(params: Record<string, string | undefined>): Record<string, string> {
   return Object.fromEntries(Object.entries(params).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
+/** `Retry-After` as delay-seconds or an HTTP date, in ms. */
 export function retryAfterMs(header: string | null): number | undefined {
   if (!header) return undefined;
   const seconds = Number(header);

@@ -41,6 +41,9 @@ export function createChat(options: ChatOptions) {
   const phase = signal<'idle' | 'loading' | 'ready' | 'error'>('idle');
   const error = signal<KefuError | null>(null);
   const stream = signal<StreamState>('connecting');
+  /** Who is typing in this conversation right now (an agent, the bot), for the indicator. */
+  const typing = signal<string | null>(null);
+  let typingTimer: ReturnType<typeof setTimeout> | undefined;
   const conversations = new Map<string, Promise<Conversation>>();
   let conversationClientId: string | undefined;
   let closeStream: (() => void) | undefined;
@@ -91,9 +94,17 @@ export function createChat(options: ChatOptions) {
       const { message } = event;
       if (message.conversationId !== conversation.value?.id) return;
       upsert({ ...message, status: 'sent' });
-      if (message.author !== 'shopper') options.onIncoming?.(message);
+      if (message.author !== 'shopper') {
+        typing.value = null;
+        options.onIncoming?.(message);
+      }
     } else if (event.type === 'conversation' && event.conversation.id === conversation.value?.id) {
       conversation.value = event.conversation;
+    } else if (event.type === 'typing' && event.conversationId === conversation.value?.id && event.author !== 'shopper') {
+      // The indicator fades by itself: a typist who stops sends nothing more.
+      typing.value = event.author;
+      clearTimeout(typingTimer);
+      typingTimer = setTimeout(() => (typing.value = null), 6_000);
     }
     options.onEvent?.(event);
   }
@@ -142,27 +153,39 @@ export function createChat(options: ChatOptions) {
     }
   }
 
-  /** Shows the message at once as *sending* and hands it to the outbox (stored before any request). */
-  async function send(text: string) {
-    const trimmed = text.trim();
-    if (!trimmed) return;
+  /** Names the shopper's current conversation on first use (stored, so a reload keeps writing to it). */
+  async function ensureLane(): Promise<string> {
     if (!conversationClientId) {
       conversationClientId = crypto.randomUUID();
       await storage.set(CONVERSATION_KEY, { clientId: conversationClientId });
     }
+    return conversationClientId;
+  }
+
+  /** Shows the message at once as *sending* and hands it to the outbox (stored before any request). */
+  async function send(text: string) {
+    const trimmed = text.trim();
+    if (!trimmed) return;
+    const lane = await ensureLane();
     const clientId = crypto.randomUUID();
-    const payload: MessagePayload = { conversationClientId, body: { clientId, text: trimmed } };
+    const payload: MessagePayload = { conversationClientId: lane, body: { clientId, text: trimmed } };
     upsert(localMessage({
-      id: clientId, kind: 'message', lane: conversationClientId, payload, key: ['outbox', Date.now(), clientId],
+      id: clientId, kind: 'message', lane, payload, key: ['outbox', Date.now(), clientId],
       state: 'queued', attempts: 0,
     }));
-    await outbox.enqueue('message', conversationClientId, clientId, payload);
+    await outbox.enqueue('message', lane, clientId, payload);
   }
 
   async function retry(clientId: string) {
     const current = messages.value.find((m) => m.clientId === clientId);
     if (current) upsert({ ...current, status: 'sending', reason: undefined });
     await outbox.retry(clientId);
+  }
+
+  /** Asks for a person; the conversation moves to `queued` (and on to `agent`) through its events. */
+  async function handoff() {
+    const { id } = await ensureConversation(await ensureLane());
+    conversation.value = await adapter.handoff(id);
   }
 
   async function discard(clientId: string) {
@@ -176,13 +199,18 @@ export function createChat(options: ChatOptions) {
     phase,
     error,
     stream,
+    typing,
     durable: storage.durable,
+    /** The one outbox of this shopper's writes; the desk registers its kinds on it. */
+    outbox,
     start,
     send,
     retry,
     discard,
+    handoff,
     /** Closes the stream and stops the outbox; resolves once a flush under way has let go of its lock. */
     stop() {
+      clearTimeout(typingTimer);
       closeStream?.();
       outbox.stop();
       return released(lockName);

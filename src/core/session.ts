@@ -4,11 +4,12 @@
  * storage, no network until `start()` (the first open, `ask`, or a call that needs the server).
  */
 import { signal } from '@preact/signals';
-import type { Locale, Message, PageContext, ServerEvent, Session } from '../api/schemas';
+import type { Locale, Message, PageContext, RatingCreate, ServerEvent, Session } from '../api/schemas';
 import type { BackendAdapter } from '../client/BackendAdapter';
 import { RestAdapter } from '../client/RestAdapter';
 import { isHttpError, KefuError } from '../client/errors';
 import { createChat, type Chat } from './chat';
+import { createDesk, type Desk } from './desk';
 import type { ConsentStorage } from './consentStorage';
 import { subjectOf } from './identity';
 
@@ -27,11 +28,14 @@ export interface SessionOptions {
   onError: (error: unknown) => void;
   onIncoming: (message: Message) => void;
   onEvent: (event: ServerEvent) => void;
+  /** The shopper rated something (the `rating` event). */
+  onRated?: (rating: RatingCreate) => void;
 }
 
 export function createSession(options: SessionOptions) {
   const { site, storage } = options;
   const chat = signal<Chat | null>(null);
+  const desk = signal<Desk | null>(null);
   const failure = signal<unknown>(null);
   let userToken = options.userToken;
   let adapter: BackendAdapter | undefined;
@@ -65,9 +69,10 @@ export function createSession(options: SessionOptions) {
       onSession: (session) => void storage.set('session', session),
     }));
     current.locale = options.locale();
+    let info: Session | undefined = saved;
     if (userToken) {
       try {
-        await current.startSession({ site, userToken });
+        info = await current.startSession({ site, userToken });
         saved = undefined;
       } catch (error) {
         if (!isHttpError(error) || error.status !== 401) throw error;
@@ -77,7 +82,7 @@ export function createSession(options: SessionOptions) {
         if (!awaited) options.onError(error);
       }
     }
-    if (!userToken && (options.adapter || !saved)) await current.startSession({ site });
+    if (!userToken && (options.adapter || !saved)) info = await current.startSession({ site });
     alive();
     const created = createChat({
       site,
@@ -85,7 +90,19 @@ export function createSession(options: SessionOptions) {
       storage,
       context: options.context,
       onIncoming: options.onIncoming,
-      onEvent: options.onEvent,
+      onEvent: (event) => {
+        desk.value?.onEvent(event);
+        options.onEvent(event);
+      },
+    });
+    // The desk registers its kinds on the outbox before it starts, so items left from a reload go out too.
+    desk.value = createDesk({
+      adapter: current,
+      storage,
+      outbox: created.outbox,
+      scope: info?.user ? `u:${info.user.id}` : `v:${info?.visitorId}`,
+      signedIn: !!info?.user,
+      onRated: options.onRated,
     });
     chat.value = created;
     try {
@@ -113,7 +130,9 @@ export function createSession(options: SessionOptions) {
   function stop() {
     generation++;
     const stopped = chat.value?.stop();
+    desk.value?.stop();
     chat.value = null;
+    desk.value = null;
     starting = undefined;
     adapter = undefined;
     return stopped;
@@ -129,6 +148,7 @@ export function createSession(options: SessionOptions) {
 
   return {
     chat,
+    desk,
     failure,
     start,
     get started() {

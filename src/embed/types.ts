@@ -60,8 +60,8 @@ export interface KefuEvents {
   unread: number;
   /** One of the shopper's tickets changed. */
   ticket: Ticket;
-  /** The shopper rated an answer, a ticket or an article (fires once the rating UI lands). */
-  rating: unknown;
+  /** The shopper rated a conversation, a ticket or an article: `{ subject: { type, id }, score, comment? }`. */
+  rating: { subject: { type: 'conversation' | 'ticket' | 'article'; id: string }; score: number; comment?: string };
   /** The live connection dropped; writes wait in the outbox. */
   offline: undefined;
   /** The live connection is back. */
@@ -83,9 +83,9 @@ export interface KefuApi {
   toggle(): Promise<void>;
   /** Opens the chat with `text` sent as the shopper's question. */
   ask(text: string): Promise<void>;
-  /** Opens the complaint flow (today: the chat with a prefilled draft). */
+  /** Opens the complaint form, about an order when given. */
   startComplaint(details?: { orderId?: string }): Promise<void>;
-  /** Opens the refund flow for an order (today: the chat with a prefilled draft). */
+  /** Opens the refund / return form for an order, with items and quantities chosen when given. */
   startRefund(details: { orderId: string; items?: { orderItemId: string; quantity: number }[] }): Promise<void>;
   /** Signs the shopper in with a token signed by the merchant's backend; their history loads. */
   identify(user: { token: string }): Promise<void>;

@@ -1,9 +1,16 @@
 import { computed, signal } from '@preact/signals';
-import { en, type Catalog, type MessageKey } from './en';
-import { zhCN } from './zh-CN';
+import type { Catalog, MessageKey } from './en';
 
 export type LocaleName = 'en' | 'zh-CN';
-const catalogs: Record<LocaleName, Catalog> = { en, 'zh-CN': zhCN };
+
+/**
+ * Each catalog is its own chunk: a shopper downloads the one language they read, not every
+ * language the widget speaks (design §8 counts the panel as one shopper receives it).
+ */
+const loaders: Record<LocaleName, () => Promise<Catalog>> = {
+  en: () => import('./en').then((module) => module.en),
+  'zh-CN': () => import('./zh-CN').then((module) => module.zhCN),
+};
 
 /** The first supported locale among the requested one and the browser's languages. */
 export function pickLocale(requested?: string): LocaleName {
@@ -15,15 +22,44 @@ export function pickLocale(requested?: string): LocaleName {
   return 'en';
 }
 
-/** A live translator: components that call `t()` re-render when the locale changes. */
+/**
+ * A live translator: components that call `t()` re-render when the locale changes. `ready` settles
+ * once the first catalog is in; `use(locale)` switches only after the new catalog loaded, so the
+ * panel never shows a half-translated frame.
+ */
 export function createI18n(initial: LocaleName) {
   const locale = signal(initial);
-  const catalog = computed(() => catalogs[locale.value]);
+  const catalogs = signal<Partial<Record<LocaleName, Catalog>>>({});
+  const catalog = computed(() => catalogs.value[locale.value]);
+  const load = async (name: LocaleName) => {
+    if (!catalogs.value[name]) catalogs.value = { ...catalogs.value, [name]: await loaders[name]() };
+  };
+  const t = (key: MessageKey) => catalog.value?.[key] ?? '';
   return {
     locale,
-    t: (key: MessageKey) => catalog.value[key],
+    ready: load(initial),
+    async use(name: LocaleName) {
+      await load(name);
+      locale.value = name;
+    },
+    /** Whether the current language's catalog is loaded (the panel renders once it is). */
+    get loaded() {
+      return !!catalog.value;
+    },
+    t,
     time: (iso: string) =>
       new Intl.DateTimeFormat(locale.value, { hour: '2-digit', minute: '2-digit' }).format(new Date(iso)),
+    /** A date with its time, for timelines and promises ("24 Nov 2026, 14:00"). */
+    when: (iso: string) =>
+      new Intl.DateTimeFormat(locale.value, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso)),
+    /** Money in minor units, in the currency's own number of decimals (no float rounding on the way). */
+    money({ amount, currency }: { amount: number; currency: string }) {
+      const format = new Intl.NumberFormat(locale.value, { style: 'currency', currency });
+      return format.format(amount / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2));
+    },
+    /** `t(key)` with `{name}` placeholders filled. */
+    fill: (key: MessageKey, values: Record<string, string | number>) =>
+      t(key).replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? '')),
   };
 }
 

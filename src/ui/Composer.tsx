@@ -22,8 +22,10 @@ export function Composer({ draft, onDraft, onSend }: Props) {
 
   const submit = async (event?: Event) => {
     event?.preventDefault();
-    if (!draft.trim()) return;
-    await onSend(draft);
+    // The field itself, not the last render's prop: an input and a submit in one task both count.
+    const text = input.current?.value ?? draft;
+    if (!text.trim()) return;
+    await onSend(text);
     onDraft('');
   };
 
@@ -32,7 +34,7 @@ export function Composer({ draft, onDraft, onSend }: Props) {
   };
 
   return (
-    <form onSubmit={submit}>
+    <form class="composer" onSubmit={submit}>
       <label class="sr" for="kefu-input">{t('inputLabel')}</label>
       <textarea
         ref={input}

@@ -1,15 +1,19 @@
+import type { ComponentChildren } from 'preact';
 import type { ChatMessage } from '../core/chat';
 import { useServices } from './context';
+import { Linkified } from './Linkified';
 
 interface Props {
   message: ChatMessage;
   onRetry: () => void;
   onEdit: () => void;
   onDiscard: () => void;
+  /** Article cards and quick replies under a bot message. */
+  children?: ComponentChildren;
 }
 
 /** One message, rendered as text (never HTML), with its delivery state for the shopper's own. */
-export function MessageBubble({ message, onRetry, onEdit, onDiscard }: Props) {
+export function MessageBubble({ message, onRetry, onEdit, onDiscard, children }: Props) {
   const { t, time } = useServices().i18n;
   const mine = message.author === 'shopper';
   const who = message.author === 'shopper' ? t('you') : t(message.author);
@@ -17,7 +21,8 @@ export function MessageBubble({ message, onRetry, onEdit, onDiscard }: Props) {
   return (
     <div class={`msg ${message.author} ${message.status}`} data-status={message.status}>
       <span class="sr">{who}:</span>
-      <p>{message.text}</p>
+      <p>{message.author === 'system' ? systemText(t, message.text) : <Linkified text={message.text} />}</p>
+      {children}
       <span class="meta">
         {mine ? state : who} · <time dateTime={message.createdAt}>{time(message.createdAt)}</time>
         {message.status === 'failed' && message.reason ? ` — ${message.reason}` : ''}
@@ -31,4 +36,9 @@ export function MessageBubble({ message, onRetry, onEdit, onDiscard }: Props) {
       )}
     </div>
   );
+}
+
+/** System messages carry a code (`handoff_queued`); the shopper reads it in their language. */
+function systemText(t: (key: never) => string, code: string): string {
+  return (t as (key: string) => string)(`sys_${code}`) || code;
 }

@@ -1,19 +1,38 @@
 import { useEffect, useRef } from 'preact/hooks';
-import { ChatView } from './ChatView';
-import { useServices } from './context';
-import { NotConfigured } from './NotConfigured';
 import { isNotConfigured } from '../core/chat';
+import { ChatView } from './ChatView';
+import { tabOf, useServices } from './context';
+import { HomeView } from './HomeView';
+import { lazyView } from './lazyView';
+import { NotConfigured } from './NotConfigured';
+import { Tabs } from './Tabs';
 
-/** The dialog: header with title and close, then the chat (or why there is none). */
+const HelpView = lazyView(() => import('./HelpView').then((module) => module.HelpView));
+const OrdersView = lazyView(() => import('./OrdersView').then((module) => module.OrdersView));
+const TicketsView = lazyView(() => import('./TicketsView').then((module) => module.TicketsView));
+
+/** The dialog: header, tabs, then the current view (or why there is none). */
 export function Panel() {
-  const { chat, failure, i18n, close, restart, view, inline, autoFocus } = useServices();
+  const { chat, desk, failure, i18n, close, restart, view, inline, autoFocus } = useServices();
   const { t } = i18n;
   const dialog = useRef<HTMLDivElement>(null);
+  const current = view.value;
+  const tab = tabOf(current);
 
+  // Focus moves into the panel on open and onto each view's first control when the view changes.
   useEffect(() => {
     if (!autoFocus) return;
-    const first = dialog.current?.querySelector<HTMLElement>('textarea, [data-autofocus]');
-    (first ?? dialog.current)?.focus();
+    const root = dialog.current;
+    const active = (root?.getRootNode() as ShadowRoot | undefined)?.activeElement;
+    if (active && active !== root && active.getAttribute('role') === 'tab') return; // Arrow keys keep focus on the tabs.
+    const first = root?.querySelector<HTMLElement>('#kefu-view [data-autofocus], #kefu-view textarea, #kefu-view input');
+    (first ?? root)?.focus();
+  }, [current, !!chat]);
+
+  // Once the panel is open and idle, the other tabs' code comes in, so switching rarely waits.
+  useEffect(() => {
+    const idle = window.requestIdleCallback ?? ((fn: () => void) => setTimeout(fn, 200));
+    idle(() => [HelpView, OrdersView, TicketsView].forEach((view) => void view.preload()));
   }, []);
 
   const onKeyDown = (event: KeyboardEvent) => {
@@ -22,6 +41,13 @@ export function Panel() {
       close();
     }
   };
+
+  const body = !chat || !desk ? null
+    : tab === 'chat' ? <ChatView chat={chat} />
+    : tab === 'help' ? <HelpView articleId={(current as { article?: string }).article} />
+    : tab === 'orders' ? <OrdersView view={current} />
+    : tab === 'tickets' ? <TicketsView view={current} />
+    : <HomeView chat={chat} desk={desk} />;
 
   return (
     <div
@@ -33,7 +59,7 @@ export function Panel() {
       tabIndex={-1}
       onKeyDown={onKeyDown}
       lang={i18n.locale.value}
-      data-view={typeof view.value === 'string' ? view.value : Object.keys(view.value)[0]}
+      data-view={typeof current === 'string' ? current : Object.keys(current)[0]}
     >
       <header>
         <h2 id="kefu-title">{t('title')}</h2>
@@ -43,18 +69,19 @@ export function Panel() {
           </button>
         )}
       </header>
-      {chat ? (
-        <ChatView chat={chat} />
-      ) : isNotConfigured(failure) ? (
-        <NotConfigured />
-      ) : failure ? (
-        <div class="empty" role="alert">
-          <p>{t('errorStart')}</p>
-          <button type="button" class="link" onClick={restart}>{t('retry')}</button>
-        </div>
-      ) : (
-        <p class="empty" role="status">{t('loading')}</p>
-      )}
+      <Tabs />
+      <div id="kefu-view" role="tabpanel" aria-labelledby={`kefu-tab-${tab}`} class="view">
+        {body ?? (isNotConfigured(failure) ? (
+          <NotConfigured />
+        ) : failure ? (
+          <div class="empty" role="alert">
+            <p>{t('errorStart')}</p>
+            <button type="button" class="link" onClick={restart}>{t('retry')}</button>
+          </div>
+        ) : (
+          <p class="empty" role="status">{t('loading')}</p>
+        ))}
+      </div>
     </div>
   );
 }

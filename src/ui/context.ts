@@ -1,24 +1,36 @@
 import type { Signal } from '@preact/signals';
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
+import type { PageContext, TicketItem } from '../api/schemas';
 import type { Chat } from '../core/chat';
+import type { Desk } from '../core/desk';
 import type { KefuView } from '../embed/types';
 import type { I18n } from '../i18n';
+
+/** Where the panel is: a public view (`Kefu.open(view)`), or a flow opened from one. */
+export type PanelView = KefuView | { refund: string; items?: TicketItem[] } | { complaint: string };
 
 export interface PanelServices {
   /** The chat once the session is open (read inside render: it is a signal). */
   readonly chat: Chat | null;
+  /** Orders, tickets, FAQ and ratings once the session is open. */
+  readonly desk: Desk | null;
   /** Why the session could not start, if it could not. */
   readonly failure: unknown;
   i18n: I18n;
-  /** The view the API asked for (`open(view)`); the tabs route on it as they land. */
-  view: Signal<KefuView>;
-  /** The composer's text, so the API can prefill it (`startComplaint`, `startRefund`). */
+  view: Signal<PanelView>;
+  /** Moves to a view (a tab, an article, a flow). */
+  go: (view: PanelView) => void;
+  /** The composer's text, so the API and the flows can prefill it. */
   draft: Signal<string>;
+  /** What the shopper is looking at (suggestions depend on it). */
+  page: () => PageContext;
   /** Mounted in the merchant's element (`container`): no close button, not a floating dialog. */
   inline: boolean;
   /** Whether opening moves focus into the panel (not for inline mode's first show). */
   readonly autoFocus: boolean;
+  /** Adds a stylesheet to the panel's shadow root once (the lazily loaded views bring their own). */
+  adopt: (sheet: CSSStyleSheet) => void;
   close: () => void;
   /** Tries to start the session again after a failure. */
   restart: () => void;
@@ -31,4 +43,12 @@ export function useServices(): PanelServices {
   const services = useContext(Services);
   if (!services) throw new Error('Kefu components must be rendered inside <Services.Provider>');
   return services;
+}
+
+/** The tab a view belongs to. */
+export function tabOf(view: PanelView): 'home' | 'chat' | 'help' | 'orders' | 'tickets' {
+  if (typeof view === 'string') return view;
+  if ('article' in view) return 'help';
+  if ('order' in view || 'refund' in view) return 'orders';
+  return 'tickets';
 }

@@ -27,23 +27,52 @@ button { font: inherit; cursor: pointer; }
 header :focus-visible { outline-color: var(--kefu-on-accent); }
 .log { flex: 1; overflow-y: auto; padding: 16px; display: flex; flex-direction: column; gap: 10px; }
 .msg { max-inline-size: 82%; display: flex; flex-direction: column; gap: 2px; }
-.msg p { margin: 0; padding: 8px 12px; border-radius: 16px; background: var(--kefu-bubble); white-space: pre-wrap; overflow-wrap: anywhere; }
+.msg > p { margin: 0; padding: 8px 12px; border-radius: 16px; background: var(--kefu-bubble); white-space: pre-wrap; overflow-wrap: anywhere; }
 .msg.shopper { align-self: flex-end; align-items: flex-end; }
-.msg.shopper p { background: var(--kefu-accent); color: var(--kefu-on-accent); }
+.msg.shopper > p { background: var(--kefu-accent); color: var(--kefu-on-accent); }
 .meta { font-size: 12px; color: var(--kefu-muted); }
 .failed .meta { color: var(--kefu-danger); }
 .actions { display: flex; gap: 6px; }
 .actions button, .link { background: none; border: 0; padding: 2px 4px; color: var(--kefu-accent); text-decoration: underline; font-size: 13px; }
 .notice { margin: 0; padding: 8px 16px; font-size: 13px; background: var(--kefu-bubble); border-block-end: 1px solid var(--kefu-line); }
 .empty { margin: auto; padding: 24px; text-align: center; color: var(--kefu-muted); }
-form { display: flex; gap: 8px; padding: 10px; border-block-start: 1px solid var(--kefu-line); align-items: flex-end; }
-textarea { flex: 1; resize: none; font: inherit; color: inherit; background: var(--kefu-bg); border: 1px solid var(--kefu-line);
-  border-radius: 10px; padding: 8px 10px; min-block-size: 40px; max-block-size: 120px; }
+form.composer { display: flex; gap: 8px; padding: 10px; border-block-start: 1px solid var(--kefu-line); align-items: flex-end; }
+textarea, input, select { font: inherit; color: inherit; background: var(--kefu-bg); border: 1px solid var(--kefu-muted); border-radius: 10px; padding: 8px 10px; }
+textarea { flex: 1; resize: none; min-block-size: 40px; max-block-size: 120px; }
+[aria-invalid=true] { border-color: var(--kefu-danger); }
+.tabs { display: flex; border-block-end: 1px solid var(--kefu-line); overflow-x: auto; scrollbar-width: none; }
+[role=tab] { flex: 1; border: 0; background: none; color: var(--kefu-muted); padding: 10px 4px; white-space: nowrap; border-block-end: 3px solid transparent; }
+[role=tab][aria-selected=true] { color: var(--kefu-fg); border-block-end-color: var(--kefu-accent); font-weight: 600; }
+.view { flex: 1; display: flex; flex-direction: column; min-block-size: 0; }
+.scroll { flex: 1; overflow-y: auto; padding: 14px 16px; display: flex; flex-direction: column; gap: 10px; }
+h3 { margin: 4px 0 0; font-size: 15px; }
+.lead { margin: 0; font-size: 16px; }
+.chips, .rows { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 6px; }
+.chips { flex-flow: row wrap; }
+.chips button, .chip, .shortcuts button, .pill { border: 1px solid var(--kefu-accent); color: var(--kefu-accent);
+  background: var(--kefu-bg); border-radius: 999px; padding: 6px 12px; font-size: 14px; }
+.shortcuts { display: grid; grid-template-columns: 1fr 1fr; gap: 8px; }
+.shortcuts button { border-radius: 10px; padding: 10px; }
+.row { inline-size: 100%; text-align: start; display: grid; grid-template-columns: 1fr auto; gap: 2px 8px; align-items: center; color: inherit;
+  background: var(--kefu-bg); border: 1px solid var(--kefu-line); border-radius: 10px; padding: 10px 12px; }
+.row .meta, .clip { grid-column: 1 / -1; }
+.clip { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.badge { font-size: 12px; padding: 2px 8px; border-radius: 999px; background: var(--kefu-bubble); white-space: nowrap; font-weight: 400; }
+.badge.failed, .badge.rejected, .badge.exception, .badge.delayed, .error { color: var(--kefu-danger); }
+.error { margin: 0; font-size: 13px; }
+.primary, .actions-bar .primary { border: 0; border-radius: 10px; padding: 10px 16px; background: var(--kefu-accent); color: var(--kefu-on-accent); font-weight: 600; }
+fieldset { border: 0; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 6px; }
+.choice label, .stars label { font-weight: 400; display: flex; gap: 6px; align-items: center; }
+.card-link { text-align: start; border: 1px solid var(--kefu-line); background: var(--kefu-bg); color: var(--kefu-accent); border-radius: 10px; padding: 6px 10px; }
+.msg .chip, .msg .card-link { margin-block-start: 4px; }
+.typing { margin: 0; }
+.person { align-self: center; margin: 4px; }
+.msg a { color: inherit; }
 .send { border: 0; border-radius: 10px; padding: 0 16px; block-size: 40px; background: var(--kefu-accent); color: var(--kefu-on-accent); font-weight: 600; }
 .sr { position: absolute; inline-size: 1px; block-size: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 :host([data-inline]) { display: block !important; block-size: 100% !important; }
 :host([data-inline]) .panel { position: relative; inset: auto; inline-size: auto; block-size: 100%; min-block-size: 360px; box-shadow: none; animation: none; }
 @media (prefers-reduced-motion: no-preference) { .panel { animation: kefu-in .16s ease-out; } }
 @keyframes kefu-in { from { opacity: 0; transform: translateY(8px); } }
-@media (forced-colors: active) { .panel { border: 1px solid CanvasText; } .msg p { border: 1px solid CanvasText; } }
+@media (forced-colors: active) { .panel, .msg > p, .badge { border: 1px solid CanvasText; } [role=tab][aria-selected=true] { border-block-end-color: Highlight; } }
 `;

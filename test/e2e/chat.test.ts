@@ -57,6 +57,7 @@ test('a shopper opens the bubble, chats with the bot, reloads and keeps the hist
 
   await page.reload();
   await launcher(page).click();
+  await dialog(page).locator('[role=tab]', { hasText: 'Chat' }).click(); // The panel opens on Home.
   await dialog(page).locator('.msg.bot').first().waitFor();
   const authors = await dialog(page).locator('.msg').evaluateAll((nodes) => nodes.map((n) => n.className.split(' ')[1]));
   assert.deepEqual(authors, ['shopper', 'bot']);

@@ -180,6 +180,7 @@ test("no API call before the shopper reaches for help; with consent 'pending' no
   await tab.reload();
   await tab.evaluate(() => (window as unknown as KefuWindow).Kefu.consent(true));
   await launcher(tab).click();
+  await panel(tab).locator('[role=tab]', { hasText: 'Chat' }).click(); // The panel opens on Home.
   await panel(tab).locator('.msg.shopper p', { hasText: 'Before consent' }).waitFor();
   assert.deepEqual(problems, []);
   await context.close();
@@ -201,7 +202,7 @@ test('SPA: setContext from the router and trackNavigation reach the agent with t
     const native = window.setInterval;
     (window as unknown as { intervals: number }).intervals = 0;
     window.setInterval = ((fn: () => void, ms?: number) => {
-      if (/kefu\.js|panel-/.test(new Error().stack ?? '')) (window as unknown as { intervals: number }).intervals++;
+      if (/kefu\.js|\/(?:panel|view|locale)-/.test(new Error().stack ?? '')) (window as unknown as { intervals: number }).intervals++;
       return native(fn, ms);
     }) as typeof setInterval;
   });
@@ -280,7 +281,7 @@ test('identify signs the shopper in and loads their history; logout wipes kefu:p
  * Plain JavaScript: it runs in the page before anything else.
  */
 const COUNT_WHAT_THE_WIDGET_TAKES = `(() => {
-  const ours = () => /\\/kefu\\.js|\\/panel-/.test(new Error().stack || '');
+  const ours = () => /\\/kefu\\.js|\\/(?:panel|view|locale)-/.test(new Error().stack || '');
   const live = new Map();
   const count = (key, delta) => live.set(key, (live.get(key) || 0) + delta);
   const ids = new WeakMap();

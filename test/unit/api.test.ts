@@ -8,43 +8,11 @@ import { expect } from 'chai';
 import type { Conversation, ConversationCreate, SessionRequest } from '../../src/api/schemas';
 import { MemoryAdapter } from '../../src/client/MemoryAdapter';
 import { createKefu, type KefuApi, type KefuOptions } from '../../src/index';
+import { $, shadow, until } from './dom';
+import { orderFixture } from './fixtures';
 
 let sites = 0;
 const site = () => `pk_api${Date.now().toString(36)}${sites++}`;
-
-/** Resolves when `check` passes, re-checking on every DOM change in the document and shadow roots (no sleeps). */
-function until(check: () => unknown, what = 'condition'): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (check()) return resolve();
-    const observers: MutationObserver[] = [];
-    const done = () => {
-      clearTimeout(timer);
-      for (const observer of observers) observer.disconnect();
-    };
-    const timer = setTimeout(() => {
-      done();
-      reject(new Error(`${what} not met within 5 s`));
-    }, 5000);
-    const watch = (node: Node) => {
-      const observer = new MutationObserver(() => {
-        for (const host of document.querySelectorAll('kefu-root')) if (host.shadowRoot) watchOnce(host.shadowRoot);
-        if (!check()) return;
-        done();
-        resolve();
-      });
-      observer.observe(node, { subtree: true, childList: true, attributes: true, characterData: true });
-      observers.push(observer);
-    };
-    const watched = new WeakSet<Node>();
-    const watchOnce = (node: Node) => {
-      if (watched.has(node)) return;
-      watched.add(node);
-      watch(node);
-    };
-    watchOnce(document);
-    for (const host of document.querySelectorAll('kefu-root')) if (host.shadowRoot) watchOnce(host.shadowRoot);
-  });
-}
 
 /** Resolves with the event's payload the next time it fires. */
 const next = (kefu: KefuApi, event: Parameters<KefuApi['on']>[0]) =>
@@ -55,8 +23,6 @@ const next = (kefu: KefuApi, event: Parameters<KefuApi['on']>[0]) =>
     });
   });
 
-const shadow = () => document.querySelector('kefu-root')?.shadowRoot ?? null;
-const $ = (selector: string) => shadow()?.querySelector<HTMLElement>(selector) ?? null;
 
 /** Silences and records console.error / console.warn for the duration of a test. */
 function quietConsole() {
@@ -265,14 +231,14 @@ describe('JS API (createKefu)', () => {
     }
   });
 
-  it('startComplaint and startRefund open the chat with a prefilled draft the shopper can send', async () => {
-    kefu = createKefu({ site: site(), adapter: new MemoryAdapter(), locale: 'en' });
-    await kefu.startComplaint({ orderId: 'o_1001' });
-    await until(() => ($('textarea') as HTMLTextAreaElement | null)?.value.includes('o_1001'), 'the complaint draft');
-    expect(($('textarea') as HTMLTextAreaElement).value).to.match(/complaint/);
-    await kefu.startRefund({ orderId: 'o_1002', items: [{ orderItemId: 'i_7', quantity: 2 }] });
-    await until(() => ($('textarea') as HTMLTextAreaElement).value.includes('o_1002'), 'the refund draft');
-    expect(($('textarea') as HTMLTextAreaElement).value).to.match(/refund/).and.to.contain('i_7 × 2');
+  it('startComplaint and startRefund open their forms, about the order and with the items chosen', async () => {
+    const order = orderFixture();
+    kefu = createKefu({ site: site(), adapter: new MemoryAdapter({ orders: [order] }), locale: 'en', user: { token: 'signed' } });
+    await kefu.startComplaint({ orderId: order.id });
+    await until(() => ($('#kefu-complaint-order') as HTMLSelectElement | null)?.value === order.id, 'the complaint form about the order');
+    await kefu.startRefund({ orderId: order.id, items: [{ orderItemId: 'i_lamp', quantity: 2 }] });
+    await until(() => ($('input[type=number]') as HTMLInputElement | null)?.value === '2', 'the refund form with 2 lamps');
+    expect($('.total')!.textContent).to.contain('78.00');
   });
 
   it('setContext is kept and sent with the new conversation; trackNavigation follows the router without timers', async () => {

@@ -47,7 +47,7 @@ describe('panel', () => {
       return post(...args);
     };
     const { root, panel, events, host } = setup({ site: `pk_unit${Date.now()}`, adapter, locale: 'en' });
-    void panel.open();
+    void panel.open('chat');
     await until(root, () => !!root.querySelector('textarea') && root.activeElement === root.querySelector('textarea'));
     expect(root.querySelector('[role=dialog]')?.getAttribute('aria-labelledby')).to.equal('kefu-title');
     expect(root.querySelector('[role=log]')?.getAttribute('aria-live')).to.equal('polite');

@@ -1,0 +1,174 @@
+/**
+ * The self-service desk: FAQ, suggestions, orders and tickets as signals, read through the offline
+ * cache (stale-while-revalidate), and every write (tickets, appeals, comments, ratings) through the
+ * same outbox as the chat's messages, so a complaint typed offline is filed when the network returns.
+ */
+import { signal, type Signal } from '@preact/signals';
+import type {
+  AppealCreate, Article, CommentCreate, Locale, Order, RatingCreate, ServerEvent, Suggestion, Ticket, TicketCreate,
+} from '../api/schemas';
+import { initialStatus } from '../api/ticketFlow';
+import type { BackendAdapter, SuggestionContext } from '../client/BackendAdapter';
+import type { KefuError } from '../client/errors';
+import { createCache } from '../offline/cache';
+import type { Outbox, OutboxItem } from '../offline/outbox';
+import type { Storage } from '../offline/storage';
+
+/** A ticket as the shopper sees it: the server's, or a local one still in the outbox. */
+export interface DeskTicket extends Ticket {
+  /** `sending` while in the outbox, `failed` with the server's reason; absent once the server has it. */
+  local?: 'sending' | 'failed';
+  reason?: string;
+}
+
+/** A list that loads: `null` until the first answer; `error` when neither cache nor server answered. */
+export interface Loaded<T> {
+  value: T | null;
+  error: KefuError | null;
+  /** When the shown copy was loaded, if it came from the offline cache. */
+  staleAt?: number;
+}
+
+export interface DeskOptions {
+  adapter: BackendAdapter;
+  storage: Storage;
+  outbox: Outbox;
+  /** Whose copies the cache holds (`u:<id>` or `v:<visitor>`), so shoppers never read each other's. */
+  scope: string;
+  signedIn: boolean;
+  onRated?: (rating: RatingCreate) => void;
+}
+
+type Payload<T> = { body: T; ticketId?: string };
+
+export function createDesk(options: DeskOptions) {
+  const { adapter, outbox } = options;
+  const cache = createCache(options.storage, options.scope);
+  const orders = signal<Loaded<Order[]>>({ value: null, error: null });
+  const tickets = signal<Loaded<DeskTicket[]>>({ value: null, error: null });
+  const articles = signal<Loaded<Article[]>>({ value: null, error: null });
+  const suggestions = signal<Suggestion[]>([]);
+  /** Ratings given in this session, by `type:id`, so a subject is not offered twice. */
+  const rated = signal<Record<string, number>>({});
+
+  /** Shows the cached copy at once, then the server's; a failure only matters when nothing is shown. */
+  async function load<T, V>(target: Signal<Loaded<V>>, name: string, fetch: () => Promise<T>, shape: (value: T) => V) {
+    try {
+      const copy = await cache.read(name, fetch);
+      target.value = { value: shape(copy.value), error: null, staleAt: copy.stale ? copy.at : undefined };
+      if (copy.stale) target.value = { value: shape(await copy.fresh), error: null };
+    } catch (error) {
+      if (!target.value.value) target.value = { value: null, error: error as KefuError };
+    }
+  }
+
+  const byUpdate = (a: Ticket, b: Ticket) => b.updatedAt.localeCompare(a.updatedAt);
+
+  /** The server's tickets plus the ones still in the outbox, newest first. */
+  async function withLocal(list: Ticket[]): Promise<DeskTicket[]> {
+    const known = new Set(list.map((ticket) => ticket.clientId));
+    const local = (await outbox.pending())
+      .filter((item) => item.kind === 'ticket' && !known.has(item.id))
+      .map(localTicket);
+    return [...local, ...list].sort(byUpdate);
+  }
+
+  function localTicket(item: OutboxItem): DeskTicket {
+    const { body } = item.payload as Payload<TicketCreate>;
+    const at = new Date(item.key[1]).toISOString();
+    return {
+      id: item.id, clientId: item.id, kind: body.kind, status: initialStatus(body.kind), orderId: body.orderId ?? null,
+      items: body.items ?? [], category: body.category, description: body.description, amount: null,
+      attachmentIds: body.attachmentIds ?? [], timeline: [], comments: [], dueAt: null, appealable: false,
+      createdAt: at, updatedAt: at, local: item.state === 'failed' ? 'failed' : 'sending', reason: item.reason,
+    };
+  }
+
+  /** Replaces a ticket (by id or client id) in the list, or adds it on top. */
+  function upsertTicket(ticket: DeskTicket) {
+    const list = tickets.value.value ?? [];
+    const rest = list.filter((t) => t.id !== ticket.id && t.clientId !== ticket.clientId);
+    tickets.value = { ...tickets.value, value: [ticket, ...rest].sort(byUpdate) };
+  }
+
+  const deliver = <T>(call: (payload: Payload<T>) => Promise<unknown>) => (item: OutboxItem) => call(item.payload as Payload<T>);
+  outbox.register('ticket', deliver<TicketCreate>(({ body }) => adapter.createTicket(body)));
+  outbox.register('appeal', deliver<AppealCreate>(({ body, ticketId }) => adapter.appeal(ticketId!, body)));
+  outbox.register('comment', deliver<CommentCreate>(({ body, ticketId }) => adapter.comment(ticketId!, body)));
+  outbox.register('rating', deliver<RatingCreate>(({ body }) => adapter.rate(body)));
+
+  const unsubscribe = outbox.subscribe((event) => {
+    if (!('item' in event)) return;
+    const { item } = event;
+    if (item.kind === 'ticket') {
+      if (event.type === 'sent' && event.result) upsertTicket(event.result as Ticket);
+      else if (event.type === 'removed') tickets.value = { ...tickets.value, value: (tickets.value.value ?? []).filter((t) => t.clientId !== item.id) };
+      else if (event.type !== 'sent') upsertTicket(localTicket(item));
+    } else if ((item.kind === 'appeal' || item.kind === 'comment') && event.type === 'sent') {
+      void refreshTicket((item.payload as Payload<unknown>).ticketId!);
+    }
+  });
+
+  async function refreshTicket(id: string) {
+    try {
+      upsertTicket(await adapter.getTicket(id));
+    } catch {
+      // The stream or the next list brings it; the shopper's write is already delivered.
+    }
+  }
+
+  async function write<T extends { clientId: string }>(kind: string, lane: string, body: Omit<T, 'clientId'>, ticketId?: string) {
+    const clientId = crypto.randomUUID();
+    await outbox.enqueue<Payload<T>>(kind, lane, clientId, { body: { ...body, clientId } as T, ticketId });
+    return clientId;
+  }
+
+  return {
+    orders,
+    tickets,
+    articles,
+    suggestions,
+    rated,
+    signedIn: options.signedIn,
+    loadOrders() {
+      if (!options.signedIn) return (orders.value = { value: [], error: null }), Promise.resolve();
+      return load(orders, 'orders', () => adapter.listOrders(), (list) => list.orders);
+    },
+    loadTickets: () => load(tickets, 'tickets', () => adapter.listTickets(), (list) => list.tickets).then(async () => {
+      if (tickets.value.value) tickets.value = { ...tickets.value, value: await withLocal(tickets.value.value) };
+    }),
+    loadArticles: (locale: Locale) => load(articles, `faq:${locale}`, () => adapter.faq(locale), (list) => list.articles),
+    async loadSuggestions(context: SuggestionContext) {
+      try {
+        suggestions.value = (await adapter.suggestions(context)).questions;
+      } catch {
+        suggestions.value = []; // Suggestions are a nicety: the home view works without them.
+      }
+    },
+    order: (id: string) => orders.value.value?.find((order) => order.id === id),
+    fetchOrder: (id: string) => adapter.getOrder(id),
+    ticket: (id: string) => tickets.value.value?.find((ticket) => ticket.id === id || ticket.clientId === id),
+    refreshTicket,
+    /** Files a ticket through the outbox; answers its client id (the ticket shows as *sending* at once). */
+    fileTicket: (body: Omit<TicketCreate, 'clientId'>) => write<TicketCreate>('ticket', 'tickets', body),
+    appeal: (ticketId: string, reason: string) => write<AppealCreate>('appeal', `ticket:${ticketId}`, { reason }, ticketId),
+    comment: (ticketId: string, text: string, attachmentIds?: string[]) =>
+      write<CommentCreate>('comment', `ticket:${ticketId}`, { text, attachmentIds }, ticketId),
+    async rate(body: Omit<RatingCreate, 'clientId'>) {
+      rated.value = { ...rated.value, [`${body.subject.type}:${body.subject.id}`]: body.score };
+      await write<RatingCreate>('rating', 'ratings', body);
+      options.onRated?.(body as RatingCreate);
+    },
+    retry: (clientId: string) => outbox.retry(clientId),
+    discard: (clientId: string) => outbox.discard(clientId),
+    upload: adapter.upload.bind(adapter),
+    fetchUpload: adapter.fetchUpload.bind(adapter),
+    onEvent(event: ServerEvent) {
+      if (event.type !== 'ticket') return;
+      upsertTicket(event.ticket);
+    },
+    stop: unsubscribe,
+  };
+}
+
+export type Desk = ReturnType<typeof createDesk>;

@@ -1,0 +1,63 @@
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { createIndex, search } from '../core/search';
+import { ArticleView } from './ArticleView';
+import { useViewStyles } from './viewStyles';
+import { useServices } from './context';
+import { Marked } from './Marked';
+
+/** Help: the FAQ searched as you type (words and CJK bigrams, offline from the cache), and its articles. */
+export function HelpView({ articleId }: { articleId?: string | undefined }) {
+  useViewStyles();
+  const { desk, i18n, go, draft } = useServices();
+  const { t } = i18n;
+  const locale = i18n.locale.value;
+  const [query, setQuery] = useState('');
+  useEffect(() => void desk!.loadArticles(locale), [locale]);
+
+  const { value: articles, error, staleAt } = desk!.articles.value;
+  // Built once per article list (the search code and its index live in this view's chunk).
+  const index = useMemo(() => articles && createIndex(articles), [articles]);
+  const hits = useMemo(() => {
+    if (!articles) return [];
+    if (!index || !query.trim()) return articles.slice(0, 30);
+    const byId = new Map(articles.map((article) => [article.id, article]));
+    return search(index, query, 30).map((hit) => byId.get(hit.id)!);
+  }, [articles, index, query]);
+
+  if (articleId) {
+    const article = articles?.find((a) => a.id === articleId);
+    if (article) return <ArticleView article={article} />;
+  }
+  const askInstead = () => {
+    draft.value = query;
+    go('chat');
+  };
+
+  return (
+    <div class="scroll">
+      <label class="sr" for="kefu-search">{t('searchHelp')}</label>
+      <input id="kefu-search" type="search" class="search" placeholder={t('searchPlaceholder')} value={query}
+        autoComplete="off" aria-controls="kefu-results" onInput={(event) => setQuery(event.currentTarget.value)} />
+      {staleAt && <p class="notice">{i18n.fill('asOf', { time: i18n.when(new Date(staleAt).toISOString()) })}</p>}
+      {!articles ? (
+        <p class="empty" role={error ? 'alert' : 'status'}>{error ? t('errorLoad') : t('loading')}</p>
+      ) : (
+        <>
+          <p class="sr" role="status">{query.trim() ? i18n.fill('results', { n: hits.length }) : ''}</p>
+          <ul id="kefu-results" class="rows">
+            {hits.map((article) => (
+              <li key={article.id}>
+                <button type="button" class="row" onClick={() => go({ article: article.id })}>
+                  <strong><Marked text={article.title} query={query} /></strong>
+                  <span class="clip meta"><Marked text={article.body.slice(0, 140)} query={query} /></span>
+                </button>
+              </li>
+            ))}
+          </ul>
+          {query.trim() && !hits.length && <p class="empty">{t('noResults')}</p>}
+          <button type="button" class="link" onClick={askInstead}>{t('stillNeedHelp')}</button>
+        </>
+      )}
+    </div>
+  );
+}
