@@ -49,7 +49,7 @@ export function HelpView({ articleId }: { articleId?: string | undefined }) {
               <li key={article.id}>
                 <button type="button" class="row" onClick={() => go({ article: article.id })}>
                   <strong><Marked text={article.title} query={query} /></strong>
-                  <span class="clip meta"><Marked text={article.body.slice(0, 140)} query={query} /></span>
+                  <span class="clip meta"><Marked text={plain(article.body).slice(0, 140)} query={query} /></span>
                 </button>
               </li>
             ))}
@@ -61,3 +61,6 @@ export function HelpView({ articleId }: { articleId?: string | undefined }) {
     </div>
   );
 }
+
+/** An article's text without its markup (`**`, `[label](url)` → label), for the one-line preview. */
+const plain = (body: string) => body.replace(/\*\*|\[([^\]]*)\]\([^)]*\)/g, '$1');
