@@ -29,6 +29,8 @@ export interface ChatOptions {
 }
 
 const CONVERSATION_KEY = 'conversation';
+/** At most this many pages of history load when the chat starts (100 messages a page on the reference server). */
+const MAX_HISTORY_PAGES = 50;
 
 /**
  * The chat's state and actions: messages shown at once as *sending*, delivered through the outbox,
@@ -137,7 +139,14 @@ export function createChat(options: ChatOptions) {
       if (latest) {
         conversation.value = latest;
         conversations.set(latest.clientId, Promise.resolve(latest));
-        history = (await adapter.listMessages(latest.id)).messages.map((m) => ({ ...m, status: 'sent' as const }));
+        // Pages run oldest first: follow them to the newest (a cap keeps a runaway thread bounded;
+        // the log is windowed, so a long history costs memory, not rendering).
+        let after: string | null | undefined;
+        for (let pages = 0; pages < MAX_HISTORY_PAGES && after !== null; pages++) {
+          const page = await adapter.listMessages(latest.id, after);
+          history.push(...page.messages.map((m) => ({ ...m, status: 'sent' as const })));
+          after = page.next ?? null;
+        }
       }
       const unsent = (await outbox.pending()).filter((item) => item.kind === 'message').map(localMessage);
       batch(() => {

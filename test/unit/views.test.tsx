@@ -230,6 +230,17 @@ describe('panel views', () => {
     await until(() => $$('.msg').length === 120, 'sixty more on scrolling up');
   });
 
+  it('a long history loads to its newest message across pages (100 a page)', async () => {
+    const adapter = new MemoryAdapter();
+    await adapter.startSession({ site: 'pk_x' });
+    const conversation = await adapter.createConversation({ clientId: crypto.randomUUID() });
+    for (let i = 0; i < 250; i++) adapter.agent.reply(conversation.id, `old ${i}`);
+    kefu = createKefu({ site: site(), adapter, locale: 'en' });
+    await kefu.open('chat');
+    await until(() => text('.msg:last-child p') === 'old 249', 'the newest message of page 3');
+    expect($$('.msg')).to.have.length(60);
+  });
+
   it('a ticket filed offline shows as sending, survives in the outbox and is filed once the server answers', async () => {
     const adapter = start();
     const create = adapter.createTicket.bind(adapter);
