@@ -5,6 +5,9 @@ import { useViewStyles } from './viewStyles';
 import { useServices } from './context';
 import { Marked } from './Marked';
 
+/** Results shown per keystroke: enough to choose from, few enough to render within a frame. */
+const RESULTS = 12;
+
 /** Help: the FAQ searched as you type (words and CJK bigrams, offline from the cache), and its articles. */
 export function HelpView({ articleId }: { articleId?: string | undefined }) {
   useViewStyles();
@@ -19,9 +22,9 @@ export function HelpView({ articleId }: { articleId?: string | undefined }) {
   const index = useMemo(() => articles && createIndex(articles), [articles]);
   const hits = useMemo(() => {
     if (!articles) return [];
-    if (!index || !query.trim()) return articles.slice(0, 30);
+    if (!index || !query.trim()) return articles.slice(0, RESULTS);
     const byId = new Map(articles.map((article) => [article.id, article]));
-    return search(index, query, 30).map((hit) => byId.get(hit.id)!);
+    return search(index, query, RESULTS).map((hit) => byId.get(hit.id)!);
   }, [articles, index, query]);
 
   if (articleId) {

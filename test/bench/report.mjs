@@ -102,7 +102,7 @@ export function markdownTable(results) {
   }
   for (const [key, label] of KEFU_ONLY_METRICS) {
     const k = results.kefuOnly?.[key];
-    const value = k?.value != null ? `${fmt(k.value)} ${k.unit}` : k?.status ?? 'not measured yet';
+    const value = k?.value != null ? `${fmt(k.value)} ${k.unit}${k.detail ? ` — ${k.detail}` : ''}` : k?.status ?? 'not measured yet';
     rows.push([`${label} (Kefu only)`, k?.budget ?? '', '', value, ...peers.map(() => 'n/a'), ...peers.map(() => '')]);
   }
   return rows.map((r) => `| ${r.join(' | ')} |`).join('\n');
