@@ -17,6 +17,8 @@ const state = {
   conversations: new Map(),
   /** id → AgentTicket */
   tickets: new Map(),
+  /** id → Alert (open ones: low ratings waiting for an agent) */
+  alerts: new Map(),
   /** What the detail pane shows: { type: 'conversation' | 'ticket', id } */
   open: null,
   /** Messages of the open conversation, by id (events and the history load may overlap). */
@@ -181,6 +183,7 @@ function handleEvent(event) {
   if (event.type === 'conversation') upsertConversation(event.conversation, true);
   else if (event.type === 'message') onMessage(event.conversationId, event.message);
   else if (event.type === 'ticket') upsertTicket(event.ticket, event.change);
+  else if (event.type === 'alert') upsertAlert(event.alert, true);
 }
 
 // --- queue ---------------------------------------------------------------------------------------
@@ -233,6 +236,14 @@ function showPane(which) {
   $('placeholder').hidden = which !== null;
   $('conversation').hidden = which !== 'conversation';
   $('ticket').hidden = which !== 'ticket';
+  $('alert').hidden = which !== 'alert';
+}
+
+/** Every list shows which item the detail pane has open. */
+function renderLists() {
+  renderAlerts();
+  renderQueue();
+  renderTickets();
 }
 
 async function openConversation(id) {
@@ -243,8 +254,7 @@ async function openConversation(id) {
   const conversation = state.conversations.get(id);
   if (conversation) renderConversationHead(conversation);
   showPane('conversation');
-  renderQueue();
-  renderTickets();
+  renderLists();
   $('reply-text').focus();
   try {
     let after = '';
@@ -373,8 +383,7 @@ function openTicket(id) {
   $('transition-note').value = '';
   renderTicket(state.tickets.get(id));
   showPane('ticket');
-  renderQueue();
-  renderTickets();
+  renderLists();
   $('detail').focus();
 }
 
@@ -432,16 +441,366 @@ async function transition(event) {
   }
 }
 
+// --- alerts: low ratings, with what they rate, to reply to or follow up ------------------------------
+const stars = (score) => `${score} star${score === 1 ? '' : 's'}`;
+const subjectName = (subject) => `${capital(subject.type)} ${subject.id}`;
+
+function upsertAlert(alert, live = false) {
+  const known = state.alerts.has(alert.id);
+  if (alert.status === 'open') state.alerts.set(alert.id, alert);
+  else state.alerts.delete(alert.id);
+  if (live && !known && alert.status === 'open') {
+    announce(`Low rating: ${stars(alert.score)} from ${shopperName(alert.shopper)}${alert.comment ? ` — ${alert.comment}` : ''}`);
+  }
+  renderAlerts();
+  if (state.open?.type === 'alert' && state.open.id === alert.id) renderAlert(alert);
+}
+
+function renderAlerts() {
+  const items = [...state.alerts.values()].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
+  redraw($('alerts'), items.map((a) => {
+    const current = state.open?.type === 'alert' && state.open.id === a.id;
+    return el('li', { 'data-id': a.id },
+      el('button', {
+        type: 'button', class: 'item alert', 'aria-current': current ? 'true' : null,
+        onclick: () => openAlert(a.id),
+      },
+      el('span', { class: 'item-title', text: `${stars(a.score)} · ${shopperName(a.shopper)}` }),
+      el('span', { class: 'pill low', text: a.subject.type }),
+      el('span', { class: 'item-sub', text: a.comment || 'No comment' }),
+      el('span', { class: 'item-time', text: clock.format(new Date(a.createdAt)) })));
+  }));
+  $('alerts-count').textContent = String(items.length);
+  $('alerts-empty').hidden = items.length > 0;
+}
+
+function openAlert(id) {
+  state.open = { type: 'alert', id };
+  $('follow-up-error').textContent = '';
+  $('follow-up-text').value = '';
+  renderAlert(state.alerts.get(id));
+  showPane('alert');
+  renderLists();
+  $('detail').focus();
+}
+
+function renderAlert(alert) {
+  if (!alert) return;
+  $('alert-title').textContent = `${stars(alert.score)} from ${shopperName(alert.shopper)}`;
+  $('alert-meta').textContent = `${subjectName(alert.subject)} · rated ${when(alert.createdAt)}`;
+  const status = $('alert-status');
+  status.textContent = alert.status === 'open' ? 'open' : 'dealt with';
+  status.className = `badge ${alert.status === 'open' ? 'status-rejected' : 'status-resolved'}`;
+  $('alert-comment').textContent = alert.comment || 'The shopper left no comment.';
+  const facts = [
+    ['Score', `${alert.score} of 5`], ['Rates', subjectName(alert.subject)],
+    ['Shopper', [shopperName(alert.shopper), alert.shopper?.user?.email].filter(Boolean).join(' · ')],
+    ['Follow-up ticket', alert.followUpTicketId ?? ''],
+  ].filter(([, value]) => value);
+  $('alert-facts').replaceChildren(...facts.flatMap(([name, value]) => [el('dt', { text: name }), el('dd', { text: value })]));
+  $('alert-open-subject').hidden = alert.subject.type === 'article';
+  $('alert-open-subject').textContent = alert.subject.type === 'conversation' ? 'Open the conversation to reply' : 'Open the rated ticket';
+  $('alert-resolve').disabled = alert.status !== 'open';
+  const followed = Boolean(alert.followUpTicketId);
+  $('follow-up').querySelector('button').disabled = followed;
+  $('follow-up-text').disabled = followed;
+}
+
+/** Opens what the alert rates: a conversation (to reply, loaded if not in the queue) or a ticket. */
+async function openAlertSubject() {
+  const alert = state.alerts.get(state.open?.id);
+  if (!alert) return;
+  if (alert.subject.type === 'conversation') {
+    if (!state.conversations.has(alert.subject.id)) {
+      const all = await api('GET', '/v1/agent/conversations?status=all&limit=100').catch(() => ({ conversations: [] }));
+      const found = all.conversations.find((c) => c.id === alert.subject.id);
+      if (found) state.conversations.set(found.id, found);
+    }
+    await openConversation(alert.subject.id);
+    const conversation = state.conversations.get(alert.subject.id);
+    if (conversation) renderConversationHead(conversation);
+  } else if (state.tickets.has(alert.subject.id)) {
+    openTicket(alert.subject.id);
+  } else {
+    $('follow-up-error').textContent = 'That ticket is not in the list any more.';
+  }
+}
+
+async function resolveAlert() {
+  if (state.open?.type !== 'alert') return;
+  try {
+    const alert = await api('POST', `/v1/agent/alerts/${encodeURIComponent(state.open.id)}/resolve`);
+    renderAlert(alert);
+    upsertAlert(alert);
+    announce('Alert marked as dealt with');
+  } catch (error) {
+    $('follow-up-error').textContent = `Not changed: ${error.message}`;
+  }
+}
+
+async function followUp(event) {
+  event.preventDefault();
+  if (state.open?.type !== 'alert') return;
+  const id = state.open.id;
+  const description = $('follow-up-text').value.trim();
+  const button = $('follow-up').querySelector('button');
+  button.disabled = true;
+  $('follow-up-error').textContent = '';
+  try {
+    const ticket = await api('POST', `/v1/agent/alerts/${encodeURIComponent(id)}/follow-up`, description ? { description } : {});
+    upsertTicket(ticket);
+    const alert = state.alerts.get(id);
+    if (alert) upsertAlert({ ...alert, followUpTicketId: ticket.id });
+    announce(`Follow-up ticket opened for ${shopperName(ticket.shopper)}`);
+  } catch (error) {
+    $('follow-up-error').textContent = `Not opened: ${error.message}`;
+    button.disabled = false;
+  }
+}
+
+// --- insights ---------------------------------------------------------------------------------------
+const SVG = 'http://www.w3.org/2000/svg';
+const DAY_MS = 86_400_000;
+const insightsState = { days: null, breakdown: null, sort: { key: 'rating', ascending: true } };
+const percent = (share) => (share == null ? '—' : `${Math.round(share * 100)}%`);
+const decimal = (value) => (value == null ? '—' : value.toFixed(2));
+/** A wait in ms, said the way a person would (45 s, 3.2 min, 5.1 h, 2.3 d). */
+function duration(ms) {
+  if (ms == null) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms < 3_600_000) return `${(ms / 60_000).toFixed(1)} min`;
+  if (ms < DAY_MS) return `${(ms / 3_600_000).toFixed(1)} h`;
+  return `${(ms / DAY_MS).toFixed(1)} d`;
+}
+const spread = (d) => (d.count ? `${duration(d.medianMs)} / ${duration(d.p90Ms)}` : '—');
+
+/** The columns of both tables and their CSV: heading, cell text, CSV value, sort value. */
+const COLUMNS = [
+  { key: 'conversations', label: 'Conversations', text: (g) => String(g.conversations), csv: (g) => g.conversations, sort: (g) => g.conversations },
+  { key: 'handoff', label: 'Handed to a person', text: (g) => percent(g.handoffRate), csv: (g) => g.handoffRate ?? '', sort: (g) => g.handoffRate ?? -1 },
+  { key: 'ratings', label: 'Ratings', text: (g) => String(g.ratings.count), csv: (g) => g.ratings.count, sort: (g) => g.ratings.count },
+  { key: 'rating', label: 'Average rating', text: (g) => decimal(g.ratings.average), csv: (g) => g.ratings.average ?? '', sort: (g) => g.ratings.average ?? 99 },
+  { key: 'satisfied', label: 'Rated 4–5', text: (g) => percent(g.ratings.satisfied), csv: (g) => g.ratings.satisfied ?? '', sort: (g) => g.ratings.satisfied ?? -1 },
+  { key: 'dissatisfied', label: 'Rated 1–2', text: (g) => percent(g.ratings.dissatisfied), csv: (g) => g.ratings.dissatisfied ?? '', sort: (g) => g.ratings.dissatisfied ?? -1 },
+  { key: 'firstResponse', label: 'First answer by a person', text: (g) => spread(g.firstResponse.agent), csv: (g) => g.firstResponse.agent.medianMs ?? '', sort: (g) => g.firstResponse.agent.medianMs ?? -1 },
+  { key: 'resolution', label: 'Resolution', text: (g) => spread(g.resolution), csv: (g) => g.resolution.medianMs ?? '', sort: (g) => g.resolution.medianMs ?? -1 },
+  { key: 'tickets', label: 'Tickets', text: (g) => String(g.ticketsCreated), csv: (g) => g.ticketsCreated, sort: (g) => g.ticketsCreated },
+  { key: 'pastDue', label: 'Past due', text: (g) => String(g.ticketsPastDue), csv: (g) => g.ticketsPastDue, sort: (g) => g.ticketsPastDue },
+];
+const CSV_EXTRA = [
+  ['first_response_agent_p90_ms', (g) => g.firstResponse.agent.p90Ms ?? ''],
+  ['first_response_bot_median_ms', (g) => g.firstResponse.bot.medianMs ?? ''],
+  ['resolution_p90_ms', (g) => g.resolution.p90Ms ?? ''],
+  ['handoffs', (g) => g.handoffs],
+];
+
+function isoDay(time) {
+  return new Date(time).toISOString().slice(0, 10);
+}
+
+function showView(name) {
+  const insights = name === 'insights';
+  $('work-view').hidden = insights;
+  $('insights-view').hidden = !insights;
+  if (insights) {
+    $('view-work').removeAttribute('aria-current');
+    $('view-insights').setAttribute('aria-current', 'page');
+    if (state.token && !insightsState.days) void loadInsights();
+  } else {
+    $('view-insights').removeAttribute('aria-current');
+    $('view-work').setAttribute('aria-current', 'page');
+  }
+}
+
+async function loadInsights(event) {
+  event?.preventDefault();
+  const from = $('insights-from').value;
+  const to = $('insights-to').value;
+  const groupBy = $('insights-group').value;
+  $('insights-error').textContent = '';
+  const view = $('insights-view');
+  view.setAttribute('aria-busy', 'true');
+  try {
+    const range = `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
+    const [days, breakdown] = await Promise.all([
+      api('GET', `/v1/agent/insights?${range}&groupBy=day`),
+      api('GET', `/v1/agent/insights?${range}&groupBy=${encodeURIComponent(groupBy)}`),
+    ]);
+    insightsState.days = days;
+    insightsState.breakdown = breakdown;
+    renderInsights();
+  } catch (error) {
+    $('insights-error').textContent = `Could not load the figures: ${error.message}`;
+  } finally {
+    view.removeAttribute('aria-busy');
+  }
+}
+
+/** Every day of the range, with zeros where nothing happened, so the trend has no gaps. */
+function everyDay(insights) {
+  const byDay = new Map(insights.groups.map((g) => [g.key, g]));
+  const days = [];
+  for (let t = Date.parse(insights.from); t < Date.parse(insights.to); t += DAY_MS) {
+    const key = isoDay(t);
+    days.push(byDay.get(key) ?? { key, ...emptyFigures(insights.total) });
+  }
+  return days;
+}
+/** Zero figures of the same shape (from a real answer, so the shape has one source). */
+function emptyFigures(sample) {
+  const zero = (value) => (typeof value === 'number' ? 0 : value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, zero(v)])) : null);
+  const figures = zero(sample);
+  for (const path of [['ratings', 'average'], ['ratings', 'satisfied'], ['ratings', 'dissatisfied']]) figures[path[0]][path[1]] = null;
+  figures.handoffRate = null;
+  for (const d of [figures.firstResponse.bot, figures.firstResponse.agent, figures.resolution]) d.medianMs = d.p90Ms = null;
+  return figures;
+}
+
+function renderInsights() {
+  const { days, breakdown } = insightsState;
+  const total = days.total;
+  const summary = [
+    ['Conversations', String(total.conversations)],
+    ['Handed to a person', percent(total.handoffRate)],
+    ['Average rating', total.ratings.count ? `${decimal(total.ratings.average)} of 5 (${total.ratings.count})` : '—'],
+    ['Rated 4–5 / 1–2', `${percent(total.ratings.satisfied)} / ${percent(total.ratings.dissatisfied)}`],
+    ['First answer by a person', spread(total.firstResponse.agent)],
+    ['First answer by the bot', spread(total.firstResponse.bot)],
+    ['Resolution', spread(total.resolution)],
+    ['Tickets past due', `${total.ticketsPastDue} of ${total.ticketsCreated} new`],
+  ];
+  $('insights-summary').replaceChildren(...summary.map(([name, value]) =>
+    el('div', {}, el('dt', { text: name }), el('dd', { text: value }))));
+  const series = everyDay(days);
+  drawBars($('chart-conversations'), series, {
+    title: 'Conversations per day', value: (d) => d.conversations, format: (v) => String(v),
+  });
+  drawBars($('chart-rating'), series, {
+    title: 'Average rating per day (1–5)', value: (d) => d.ratings.average, format: decimal, max: 5, low: (v) => v < 3.5,
+  });
+  $('days-table').replaceChildren(figuresTable('Day', series, null, 'Figures per day'));
+  renderBreakdown();
+}
+
+function renderBreakdown() {
+  const { breakdown, sort } = insightsState;
+  const column = COLUMNS.find((c) => c.key === sort.key) ?? COLUMNS[3];
+  const rows = [...breakdown.groups].sort((a, b) => (column.sort(a) - column.sort(b)) * (sort.ascending ? 1 : -1));
+  const name = $('insights-group').selectedOptions[0]?.textContent ?? 'Group';
+  $('breakdown-table').replaceChildren(rows.length
+    ? figuresTable(name, rows, sort, `Figures by ${name.toLowerCase()}`)
+    : el('p', { class: 'empty', text: 'Nothing happened in this range.' }));
+}
+
+/** A table of figures; with `sort`, its headings are buttons that sort it (aria-sort says how). */
+function figuresTable(first, rows, sort, caption) {
+  const head = el('tr', {}, el('th', { scope: 'col', text: first }), ...COLUMNS.map((c) => {
+    if (!sort) return el('th', { scope: 'col', text: c.label });
+    const active = sort.key === c.key;
+    return el('th', { scope: 'col', 'aria-sort': active ? (sort.ascending ? 'ascending' : 'descending') : null },
+      el('button', {
+        type: 'button', class: 'sort', text: c.label,
+        onclick: () => {
+          insightsState.sort = { key: c.key, ascending: active ? !sort.ascending : c.key === 'rating' };
+          renderBreakdown();
+          $('breakdown-table').querySelector(`th[aria-sort] button`)?.focus();
+        },
+      }));
+  }));
+  const body = rows.map((g) => el('tr', {}, el('th', { scope: 'row', text: g.key }), ...COLUMNS.map((c) => el('td', { text: c.text(g) }))));
+  return el('table', {}, el('caption', { class: 'visually-hidden', text: caption }), el('thead', {}, head), el('tbody', {}, ...body));
+}
+
+/**
+ * A bar chart as inline SVG, built node by node from the data (never markup from strings). The
+ * figure's caption and the SVG's title and description say what it shows in words.
+ */
+function drawBars(figure, series, { title, value, format, max, low }) {
+  const width = 640;
+  const height = 180;
+  const pad = { top: 12, right: 8, bottom: 24, left: 36 };
+  const values = series.map(value);
+  const present = values.filter((v) => v != null);
+  const top = max ?? Math.max(1, ...present);
+  const slot = (width - pad.left - pad.right) / Math.max(1, series.length);
+  const y = (v) => pad.top + (height - pad.top - pad.bottom) * (1 - v / top);
+  const node = (tag, attrs = {}, text) => {
+    const n = document.createElementNS(SVG, tag);
+    for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, String(v));
+    if (text != null) n.textContent = text;
+    return n;
+  };
+  const id = figure.id;
+  const best = present.length ? Math.max(...present) : null;
+  const worst = present.length ? Math.min(...present) : null;
+  const description = present.length
+    ? `${series.length} days from ${series[0].key} to ${series.at(-1).key}; highest ${format(best)}, lowest ${format(worst)}, last day ${format(values.at(-1))}. The per-day table below has every value.`
+    : 'No data in this range.';
+  const svg = node('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-labelledby': `${id}-title ${id}-desc`, class: 'bars' });
+  svg.append(node('title', { id: `${id}-title` }, title), node('desc', { id: `${id}-desc` }, description));
+  for (const tick of [0, top / 2, top]) {
+    svg.append(node('line', { x1: pad.left, x2: width - pad.right, y1: y(tick), y2: y(tick), class: 'grid' }));
+    svg.append(node('text', { x: pad.left - 6, y: y(tick) + 4, 'text-anchor': 'end', class: 'axis' }, format(tick)));
+  }
+  series.forEach((d, i) => {
+    const v = values[i];
+    if (v == null) return;
+    const bar = node('rect', {
+      x: pad.left + i * slot + slot * 0.15, y: y(v), width: Math.max(1, slot * 0.7), height: Math.max(0, y(0) - y(v)),
+      class: low?.(v) ? 'bar low' : 'bar',
+    });
+    bar.append(node('title', {}, `${d.key}: ${format(v)}`));
+    svg.append(bar);
+  });
+  const every = Math.max(1, Math.ceil(series.length / 8));
+  series.forEach((d, i) => {
+    if (i % every) return;
+    svg.append(node('text', { x: pad.left + i * slot + slot / 2, y: height - 6, 'text-anchor': 'middle', class: 'axis' }, d.key.slice(5)));
+  });
+  figure.replaceChildren(svg, el('figcaption', { text: title }));
+}
+
+/** Downloads rows as CSV (RFC 4180 quoting; a leading =+-@ is defused so spreadsheets never run it). */
+function exportCsv(name, first, rows) {
+  const cell = (value) => {
+    let text = String(value ?? '');
+    if (/^[=+\-@]/.test(text) && Number.isNaN(Number(text))) text = `'${text}`;
+    return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  };
+  const header = [first, ...COLUMNS.map((c) => c.label), ...CSV_EXTRA.map(([label]) => label)];
+  const lines = [header, ...rows.map((g) => [g.key, ...COLUMNS.map((c) => c.csv(g)), ...CSV_EXTRA.map(([, get]) => get(g))])];
+  const blob = new Blob([`${lines.map((line) => line.map(cell).join(',')).join('\r\n')}\r\n`], { type: 'text/csv;charset=utf-8' });
+  const link = el('a', { href: URL.createObjectURL(blob), download: name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 0);
+}
+
+function exportDays() {
+  if (!insightsState.days) return;
+  const { from, to } = insightsState.days;
+  exportCsv(`kefu-insights-days-${from.slice(0, 10)}-${to.slice(0, 10)}.csv`, 'day', everyDay(insightsState.days));
+}
+function exportBreakdown() {
+  if (!insightsState.breakdown) return;
+  const { from, to, groupBy } = insightsState.breakdown;
+  exportCsv(`kefu-insights-${groupBy}-${from.slice(0, 10)}-${to.slice(0, 10)}.csv`, groupBy, insightsState.breakdown.groups);
+}
+
 // --- start ---------------------------------------------------------------------------------------------
 async function loadLists() {
-  const [conversations, tickets] = await Promise.all([
+  const [conversations, tickets, alerts] = await Promise.all([
     api('GET', '/v1/agent/conversations'),
     api('GET', '/v1/agent/tickets'),
+    api('GET', '/v1/agent/alerts'),
   ]);
   for (const conversation of conversations.conversations) upsertConversation(conversation);
   for (const ticket of tickets.tickets) upsertTicket(ticket);
-  renderQueue();
-  renderTickets();
+  for (const alert of alerts.alerts) upsertAlert(alert);
+  renderLists();
+  if (!$('insights-view').hidden) void loadInsights();
 }
 
 function connect(token) {
@@ -450,6 +809,7 @@ function connect(token) {
   state.lastEventId = '';
   state.conversations.clear();
   state.tickets.clear();
+  state.alerts.clear();
   setConnection('connecting', 'Connecting…');
   state.stream = openStream(() => loadLists().catch((error) => setConnection('error', `Could not load: ${error.message}`)));
 }
@@ -490,8 +850,19 @@ function start() {
   });
   $('close-conversation').addEventListener('click', closeConversation);
   $('transition').addEventListener('submit', transition);
-  renderQueue();
-  renderTickets();
+  $('alert-open-subject').addEventListener('click', () => void openAlertSubject());
+  $('alert-resolve').addEventListener('click', resolveAlert);
+  $('follow-up').addEventListener('submit', followUp);
+  $('insights-filter').addEventListener('submit', loadInsights);
+  $('export-days').addEventListener('click', exportDays);
+  $('export-breakdown').addEventListener('click', exportBreakdown);
+  const today = Date.now();
+  $('insights-to').value = isoDay(today);
+  $('insights-from').value = isoDay(today - 27 * DAY_MS);
+  // The view follows the address (#insights), so it survives a reload and the back button.
+  addEventListener('hashchange', () => showView(location.hash === '#insights' ? 'insights' : 'work'));
+  showView(location.hash === '#insights' ? 'insights' : 'work');
+  renderLists();
   // In demo mode the signing endpoint answers; then the demo agent token is shown as a hint.
   fetch('/demo/token?user=alice').then((response) => {
     if (!response.ok) return;

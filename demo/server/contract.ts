@@ -6,7 +6,8 @@
  */
 import * as v from 'valibot';
 import {
-  AgentConversation, AgentConversationList, AgentReply, AgentTicket, AgentTicketList, AppealCreate, ArticleList, Comment, CommentCreate,
+  AgentConversation, AgentConversationList, AgentReply, AgentTicket, AgentTicketList, Alert, AlertList, AlertStatus, AppealCreate,
+  ArticleList, Comment, CommentCreate, FollowUpCreate, Insights, InsightsGroupBy, InsightsTime,
   Conversation, ConversationCreate, ConversationList, ConversationStatus, HandoffRequest, Locale, Message,
   MessageCreate, MessageList, Order, OrderList, Rating, RatingCreate, ResourceId, ServerEvent, Session, SessionRequest,
   SuggestionList, Ticket, TicketCreate, TicketKind, TicketList, TicketStatus, TicketTransition, Upload, UploadType,
@@ -78,6 +79,7 @@ export const AgentEvent = v.variant('type', [
     type: v.literal('ticket'), site: v.string(), change: v.picklist(['created', 'appealed', 'commented', 'transitioned']), ticket: AgentTicket,
   }),
   v.object({ type: v.literal('rating'), owner: v.string(), rating: Rating }),
+  v.object({ type: v.literal('alert'), site: v.string(), alert: Alert }),
 ]);
 
 /** Schemas the table names that `src/api/schemas.ts` does not export; documented as components too. */
@@ -241,8 +243,36 @@ export const contract: readonly Endpoint[] = [
     summary: 'Server-Sent Events for the console, across every shopper', query: { site: text('Only this site') },
     success: { status: 200, kind: 'sse', event: AgentEvent, description: 'An event stream; each `data` is one event' },
   },
-  // `GET /v1/agent/insights` (design §3) joins this table when it is served: the drift test keeps
-  // the document to what the server answers today.
+  {
+    method: 'GET', path: '/v1/agent/insights', auth: 'agent', tag: 'agent', idempotent: false,
+    summary: 'Service figures of a date range, per group and in total: ratings, conversations, handoffs, first-response and resolution times, tickets past dueAt',
+    query: {
+      from: text('Start, inclusive: a date (UTC day) or an ISO timestamp; default 30 days before `to`', InsightsTime),
+      to: text('End, exclusive (a date includes its whole day); default now', InsightsTime),
+      groupBy: text(`One of ${InsightsGroupBy.options.join(', ')}; default day`, InsightsGroupBy),
+      site: text('Only this site'),
+    },
+    success: json(200, Insights, 'The figures'),
+  },
+  {
+    method: 'GET', path: '/v1/agent/alerts', auth: 'agent', tag: 'agent', idempotent: false,
+    summary: 'Alerts raised by ratings of 1–2, newest first',
+    query: {
+      status: text(`Comma-separated states (${AlertStatus.options.join(', ')}) or \`all\`; default open`),
+      site: text('Only this site'),
+      ...paged,
+    },
+    success: json(200, AlertList, 'Alerts'),
+  },
+  {
+    method: 'POST', path: '/v1/agent/alerts/:id/resolve', auth: 'agent', tag: 'agent', idempotent: false,
+    summary: 'Mark an alert as dealt with (again is a no-op)', success: json(200, Alert, 'The alert'),
+  },
+  {
+    method: 'POST', path: '/v1/agent/alerts/:id/follow-up', auth: 'agent', tag: 'agent', idempotent: false,
+    summary: "Open a follow-up complaint owned by the alert's shopper, shown in their Tickets; once per alert",
+    body: body(FollowUpCreate, true), success: json(201, AgentTicket, 'The follow-up ticket'), errors: [409],
+  },
 ];
 
 /** `METHOD /path` keys, the form the drift test compares. */

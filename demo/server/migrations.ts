@@ -177,4 +177,74 @@ delete from ratings older using ratings newer
     and (newer.created_at, newer.id) > (older.created_at, older.id);
 create unique index ratings_one_per_subject on ratings (site, owner, subject_type, subject_id);
 `,
+  // 4: service facts for the console's insights (demo/server/facts.ts records them, insights.ts reads
+  // them) and the alerts a low rating raises. A subject (conversation, ticket, article) carries the
+  // dimensions the figures are grouped by; a fact is one thing that happened to it, dated, never
+  // updated. Existing conversations, tickets and ratings are backfilled so old data counts too.
+  `
+create table service_subjects (
+  site text not null,
+  subject_type text not null,
+  subject_id text not null,
+  flow text not null,
+  topic text,
+  page text,
+  device text,
+  locale text,
+  signed_in boolean,
+  agent text,
+  created_at timestamptz not null default now(),
+  asked_at timestamptz,
+  handoff_at timestamptz,
+  bot_answered_at timestamptz,
+  agent_answered_at timestamptz,
+  primary key (site, subject_type, subject_id)
+);
+create table service_facts (
+  id bigserial primary key,
+  site text not null,
+  subject_type text not null,
+  subject_id text not null,
+  kind text not null,
+  at timestamptz not null default now(),
+  actor text,
+  duration_ms bigint,
+  score int,
+  comment text,
+  status text,
+  due_at timestamptz,
+  late boolean
+);
+create index service_facts_at on service_facts (at, kind);
+create index service_facts_site_at on service_facts (site, at);
+create index service_facts_subject on service_facts (site, subject_type, subject_id, kind);
+create table alerts (
+  id text primary key,
+  site text not null,
+  owner text not null,
+  rating_id text not null unique,
+  subject_type text not null,
+  subject_id text not null,
+  score int not null,
+  comment text,
+  status text not null default 'open',
+  follow_up_ticket_id text references tickets (id),
+  created_at timestamptz not null default now(),
+  resolved_at timestamptz
+);
+create index alerts_status on alerts (status, created_at desc);
+insert into service_subjects (site, subject_type, subject_id, flow, page, device, locale, signed_in, created_at)
+  select site, 'conversation', id, 'chat', context->>'page', context->>'device', context->>'locale', owner like 'u:%', created_at
+  from conversations;
+insert into service_subjects (site, subject_type, subject_id, flow, topic, signed_in, created_at)
+  select site, 'ticket', id, kind, category, owner like 'u:%', created_at from tickets;
+insert into service_subjects (site, subject_type, subject_id, flow, topic, created_at)
+  select site, 'article', id, 'help', coalesce(tags[1], id), updated_at from articles;
+insert into service_facts (site, subject_type, subject_id, kind, at)
+  select site, 'conversation', id, 'conversation_started', created_at from conversations;
+insert into service_facts (site, subject_type, subject_id, kind, at, status, due_at)
+  select site, 'ticket', id, 'ticket_created', created_at, status, due_at from tickets;
+insert into service_facts (site, subject_type, subject_id, kind, at, actor, score, comment)
+  select site, subject_type, subject_id, 'rating', created_at, 'shopper', score, comment from ratings;
+`,
 ];

@@ -43,5 +43,26 @@ export async function readBody<S extends v.GenericSchema>(c: Context, schema: S,
   if (!parsed.success) {
     throw new ProblemError(400, 'Bad Request', 'The body does not match the contract', fieldErrors(parsed.issues));
   }
+  // PostgreSQL text and jsonb cannot hold U+0000: without this the insert fails as a 500, which the
+  // widget's outbox retries for ever; a 400 naming the field lets the shopper edit or discard it.
+  const nul = nulPath(parsed.output);
+  if (nul !== undefined) {
+    throw new ProblemError(400, 'Bad Request', 'The body does not match the contract', [
+      { path: nul, message: 'must not contain the NUL character (U+0000)' },
+    ]);
+  }
   return parsed.output;
+}
+
+/** The path (`items.0.name`) of the first string or key holding U+0000, or undefined. */
+function nulPath(value: unknown, path = ''): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const at = path ? `${path}.${key}` : key;
+    if (key.includes('\u0000')) return at;
+    const found = nulPath(item, at);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }

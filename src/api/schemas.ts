@@ -346,3 +346,83 @@ export function fieldErrors(issues: readonly v.BaseIssue<unknown>[]): FieldError
     message: issue.message,
   }));
 }
+
+// --- service insights and alerts (agent side) ---------------------------------------------------
+/** What `GET /v1/agent/insights` groups its figures by. */
+export const InsightsGroupBy = v.picklist(['day', 'flow', 'topic', 'page', 'device', 'agent']);
+/** A date (`2025-03-01`, the whole day in UTC) or an ISO timestamp. */
+export const InsightsTime = v.pipe(
+  v.string(),
+  v.regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?$/, 'must be a date (YYYY-MM-DD) or an ISO timestamp'),
+);
+/** The query of `GET /v1/agent/insights`: `from` inclusive, `to` exclusive (a date `to` includes that day). */
+export const InsightsQuery = v.strictObject({
+  from: v.optional(InsightsTime),
+  to: v.optional(InsightsTime),
+  groupBy: v.optional(InsightsGroupBy),
+  site: v.optional(v.pipe(v.string(), v.maxLength(64))),
+});
+/** Waits in milliseconds: how many were measured, their median and 90th percentile (null when none). */
+export const Durations = v.object({ count: v.number(), medianMs: v.nullable(v.number()), p90Ms: v.nullable(v.number()) });
+export const InsightFigures = v.object({
+  ratings: v.object({
+    count: v.number(),
+    average: v.nullable(v.number()),
+    /** Share of ratings scoring 4–5, 0..1 (null without ratings). */
+    satisfied: v.nullable(v.number()),
+    /** Share of ratings scoring 1–2, 0..1. */
+    dissatisfied: v.nullable(v.number()),
+  }),
+  /** Conversations started. */
+  conversations: v.number(),
+  /** Of those, how many went to a person, and the share. */
+  handoffs: v.number(),
+  handoffRate: v.nullable(v.number()),
+  firstResponse: v.object({ bot: Durations, agent: Durations }),
+  /** Conversations closed and tickets closed, timed from their start. */
+  resolution: Durations,
+  ticketsCreated: v.number(),
+  /** Tickets that broke a promised `dueAt`: moved after it, or still open past it. */
+  ticketsPastDue: v.number(),
+});
+export const InsightGroup = v.object({ key: v.string(), ...InsightFigures.entries });
+export const Insights = v.object({
+  from: IsoTime,
+  to: IsoTime,
+  groupBy: InsightsGroupBy,
+  total: InsightFigures,
+  groups: v.array(InsightGroup),
+});
+
+export const AlertStatus = v.picklist(['open', 'resolved']);
+/** Raised by a rating of 1–2: what was rated, by whom, and what the agent did about it. */
+export const Alert = v.object({
+  id: ResourceId,
+  site: v.string(),
+  status: AlertStatus,
+  ratingId: ResourceId,
+  score: v.number(),
+  comment: v.nullable(v.string()),
+  subject: v.object({ type: v.picklist(['conversation', 'ticket', 'article']), id: v.string() }),
+  shopper: Shopper,
+  followUpTicketId: v.nullable(v.string()),
+  createdAt: IsoTime,
+  resolvedAt: v.nullable(IsoTime),
+});
+export const AlertList = v.object({ alerts: v.array(Alert), next: v.optional(v.nullable(v.string())) });
+/** A follow-up complaint an agent opens for the shopper from an alert; both fields default from the rating. */
+export const FollowUpCreate = v.strictObject({
+  category: v.optional(Text(64)),
+  description: v.optional(Text(4000)),
+});
+
+export type InsightsGroupBy = v.InferOutput<typeof InsightsGroupBy>;
+export type InsightsQuery = v.InferOutput<typeof InsightsQuery>;
+export type Durations = v.InferOutput<typeof Durations>;
+export type InsightFigures = v.InferOutput<typeof InsightFigures>;
+export type InsightGroup = v.InferOutput<typeof InsightGroup>;
+export type Insights = v.InferOutput<typeof Insights>;
+export type AlertStatus = v.InferOutput<typeof AlertStatus>;
+export type Alert = v.InferOutput<typeof Alert>;
+export type AlertList = v.InferOutput<typeof AlertList>;
+export type FollowUpCreate = v.InferInput<typeof FollowUpCreate>;

@@ -2,20 +2,24 @@ import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import * as v from 'valibot';
+import { randomUUID } from 'node:crypto';
 import {
-  AgentReply, ConversationStatus, TicketKind, TicketStatus, TicketTransition, type ConversationStatus as Status,
+  AgentReply, AlertStatus, ConversationStatus, FollowUpCreate, TicketKind, TicketStatus, TicketTransition,
+  type ConversationStatus as Status,
 } from '../../../src/api/schemas';
-import { canTransition, nextStatuses } from '../../../src/api/ticketFlow';
+import { canTransition, initialStatus, nextStatuses } from '../../../src/api/ticketFlow';
 import {
   agentConversation, agentConversationPage, agentConversationRow, toAgentConversations, type AgentConversationRow,
 } from '../agentConversations';
 import { createAgentFeed, recordAgentEvent } from '../agentEvents';
 import { bearerOf, log, type Deps } from '../context';
 import type { Queryable } from '../db';
+import { announceAlert, conversationClosed, firstResponse, ticketCreated, ticketMoved } from '../facts';
+import { alertPage, alertRow, insights, insightsRequest, toAlerts } from '../insights';
 import { badQuery, pageOf, pageRequest } from '../paging';
 import { ProblemError, readBody } from '../problem';
 import { CONVERSATION_COLUMNS, toConversation, type ConversationRow } from '../rows';
-import { announceTicket, moveTicket, ticketById, ticketPage, toAgentTickets } from '../tickets';
+import { addTimeline, announceTicket, moveTicket, promisedHours, ticketById, ticketPage, toAgentTickets } from '../tickets';
 import { insertMessage, messagePage } from './conversations';
 
 const ALL_CONVERSATIONS = ConversationStatus.options;
@@ -61,6 +65,7 @@ export function agentRoutes({ db, bus, config }: Deps) {
       const message = await insertMessage(q, conversation.id, 'agent', body.text, null);
       await bus.record(q, conversation.site, conversation.owner, { type: 'message', message });
       await recordAgentEvent(q, { type: 'message', site: conversation.site, conversationId: conversation.id, message });
+      await firstResponse(q, conversation.site, conversation.id, 'agent');
       // Answering takes the conversation from the queue (or from the bot, which then stays quiet).
       await setStatus(q, conversation, 'agent');
       return { conversation, message };
@@ -79,6 +84,7 @@ export function agentRoutes({ db, bus, config }: Deps) {
   app.post('/conversations/:id/close', async (c) => {
     const closed = await db.tx(async (q) => {
       const conversation = await agentConversationRow(q, c.req.param('id'), true);
+      if (conversation.status !== 'closed') await conversationClosed(q, conversation.site, conversation.id, 'agent');
       await setStatus(q, conversation, 'closed');
       return conversation;
     });
@@ -104,11 +110,63 @@ export function agentRoutes({ db, bus, config }: Deps) {
         throw new ProblemError(409, 'Conflict', `A ${row.kind} ticket cannot move from ${row.status} to ${body.to}; `
           + (allowed.length ? `from ${row.status} an agent may move it to ${allowed.join(', ')}` : `no agent step follows ${row.status}`));
       }
+      await ticketMoved(q, row, body.to, 'agent');
       await moveTicket(q, row, body.to, 'agent', { note: body.note });
       return { row, ...(await announceTicket(q, bus, row.id, 'transitioned')) };
     });
     await wake(row.site, row.owner);
     return c.json(agentTicket);
+  });
+
+  app.get('/insights', async (c) => c.json(await insights(db, insightsRequest(c))));
+
+  app.get('/alerts', async (c) => {
+    const statuses = listQuery(c, 'status', AlertStatus, { all: AlertStatus.options }) ?? ['open'];
+    const paging = pageRequest(c, 50);
+    const rows = await alertPage(db, { statuses, site: c.req.query('site') || null }, paging);
+    const { page, next } = pageOf(rows, paging.limit);
+    return c.json({ alerts: await toAlerts(db, page), next });
+  });
+
+  app.post('/alerts/:id/resolve', async (c) => {
+    const alert = await db.tx(async (q) => {
+      const row = await alertRow(q, c.req.param('id'), true);
+      if (row.status === 'resolved') return (await toAlerts(q, [row]))[0]!;
+      await q.query(`update alerts set status = 'resolved', resolved_at = now() where id = $1`, [row.id]);
+      return announceAlert(q, row.id);
+    });
+    return c.json(alert);
+  });
+
+  /**
+   * A follow-up complaint for the shopper who gave the low rating: theirs (same site and owner), so
+   * it appears in their Tickets and on their streams like one they filed, and only there.
+   */
+  app.post('/alerts/:id/follow-up', async (c) => {
+    const text = await c.req.text();
+    const body = text.trim() ? await readBody(c, FollowUpCreate, text) : {};
+    const { row, agentTicket } = await db.tx(async (q) => {
+      const row = await alertRow(q, c.req.param('id'), true);
+      if (row.follow_up_ticket_id) {
+        throw new ProblemError(409, 'Conflict', `This alert already has a follow-up ticket (${row.follow_up_ticket_id})`);
+      }
+      const status = initialStatus('complaint');
+      const id = `t_${randomUUID()}`;
+      const description = body.description
+        ?? `Following up on your ${row.score}-star rating of this ${row.subject_type}${row.comment ? `: “${row.comment}”` : '.'}`;
+      await q.query(
+        `insert into tickets (id, site, owner, client_id, kind, status, category, description, due_at)
+         values ($1, $2, $3, $4, 'complaint', $5, $6, $7, now() + $8::int * interval '1 hour')`,
+        [id, row.site, row.owner, randomUUID(), status, body.category ?? 'follow_up', description, promisedHours(status, true)],
+      );
+      await addTimeline(q, id, status, 'agent', 'Opened by an agent after your rating');
+      await ticketCreated(q, id, 'agent', { subjectType: row.subject_type, subjectId: row.subject_id });
+      await q.query('update alerts set follow_up_ticket_id = $2 where id = $1', [row.id, id]);
+      await announceAlert(q, row.id);
+      return { row, ...(await announceTicket(q, bus, id, 'created')) };
+    });
+    await wake(row.site, row.owner);
+    return c.json(agentTicket, 201);
   });
 
   app.get('/events', async (c) => {

@@ -5,6 +5,7 @@ import { agentConversation } from '../agentConversations';
 import { recordAgentEvent } from '../agentEvents';
 import { localeOf, type Deps, type Env } from '../context';
 import type { Queryable } from '../db';
+import { conversationStarted, firstResponse, handedOff, shopperAsked } from '../facts';
 import type { Idempotent } from '../idempotency';
 import { notFound, ProblemError, readBody } from '../problem';
 import {
@@ -36,6 +37,7 @@ export function conversationRoutes({ db, bus, bot }: Deps, idempotent: Idempoten
          returning ${CONVERSATION_COLUMNS}`,
         [`c_${randomUUID()}`, auth.site, auth.owner, body.clientId, body.context ?? null],
       );
+      await conversationStarted(q, { site: auth.site, id: row!.id, context: body.context, signedIn: auth.userId !== null });
       return toConversation(row!);
     });
   });
@@ -55,6 +57,7 @@ export function conversationRoutes({ db, bus, bot }: Deps, idempotent: Idempoten
       if (!message.fresh) return message.message;
       await bus.record(q, auth.site, auth.owner, { type: 'message', message: message.message });
       await recordAgentEvent(q, { type: 'message', site: auth.site, conversationId: conversation.id, message: message.message });
+      await shopperAsked(q, auth.site, conversation.id);
       if (conversation.status === 'bot') {
         const answer = bot.reply(body.text, locale);
         const reply = await insertMessage(q, conversation.id, 'bot', answer.text, null, {
@@ -62,6 +65,7 @@ export function conversationRoutes({ db, bus, bot }: Deps, idempotent: Idempoten
           actions: answer.actions,
         });
         await bus.record(q, auth.site, auth.owner, { type: 'message', message: reply });
+        await firstResponse(q, auth.site, conversation.id, 'bot', { articleId: answer.articleIds[0] });
         // An explicit request for a person goes straight to the queue.
         if (answer.handoff) await queueForAgent(q, auth, conversation.id);
       }
@@ -92,6 +96,7 @@ export function conversationRoutes({ db, bus, bot }: Deps, idempotent: Idempoten
     );
     if (!row) return toConversation((await ownConversation(q, auth, id)));
     const conversation = toConversation(row);
+    await handedOff(q, auth.site, id);
     await bus.record(q, auth.site, auth.owner, { type: 'conversation', conversation });
     const notice = await insertMessage(q, id, 'system', 'handoff_queued', null);
     await bus.record(q, auth.site, auth.owner, { type: 'message', message: notice });

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { RatingCreate, type Rating } from '../../../src/api/schemas';
 import type { Deps, Env } from '../context';
 import type { Queryable } from '../db';
+import { rated } from '../facts';
 import type { Idempotent } from '../idempotency';
 import { notFound, ProblemError, readBody } from '../problem';
 import { iso } from '../rows';
@@ -57,6 +58,8 @@ export function ratingsRoutes(_deps: Deps, idempotent: Idempotent) {
          select pg_notify('kefu_agent_events', '') from event`,
         [auth.site, { type: 'rating', site: auth.site, owner: auth.owner, rating, subject: rating.subject }],
       );
+      // A service fact to aggregate; a score of 1–2 also raises an alert in the console.
+      await rated(q, auth.site, auth.owner, rating);
       return rating;
     });
   });

@@ -5,6 +5,7 @@ import { AppealCreate, CommentCreate, TicketCreate, type FieldError, type Money 
 import { canTransition, initialStatus, isClosed } from '../../../src/api/ticketFlow';
 import type { Deps, Env } from '../context';
 import type { Queryable } from '../db';
+import { ticketCreated, ticketMoved } from '../facts';
 import type { Idempotent } from '../idempotency';
 import { ownOrder, toOrders } from '../orders';
 import { pageOf, pageRequest } from '../paging';
@@ -61,6 +62,7 @@ export function ticketsRoutes({ db, bus }: Deps, idempotent: Idempotent) {
         ],
       );
       await addTimeline(q, id, status, 'shopper');
+      await ticketCreated(q, id, 'shopper');
       return (await announceTicket(q, bus, id, 'created')).ticket;
     });
   });
@@ -81,6 +83,7 @@ export function ticketsRoutes({ db, bus }: Deps, idempotent: Idempotent) {
         await q.query('update tickets set attachment_ids = $2 where id = $1', [ticket.id, evidence]);
       }
       // One appeal per ticket: a rejection after it is final.
+      await ticketMoved(q, ticket, 'appealed', 'shopper', false);
       await moveTicket(q, ticket, 'appealed', 'shopper', { note: body.reason, appealable: false });
       return (await announceTicket(q, bus, ticket.id, 'appealed')).ticket;
     });

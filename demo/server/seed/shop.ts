@@ -6,6 +6,7 @@
 import type { OrderStatus, Shipment } from '../../../src/api/schemas';
 import type { Db } from '../db';
 import type { StoredOrderItem } from '../orders';
+import { seedInsightsHistory } from './insights';
 
 const SITE = 'pk_demo';
 const HOUR = 3_600_000;
@@ -130,8 +131,9 @@ export function demoOrders(now = Date.now()): SeedOrder[] {
   ];
 }
 
-/** Seeds the demo shoppers and their orders (demo mode only). */
+/** Seeds the demo shoppers and their orders (demo mode only), and the service history the console's Insights show. */
 export async function seedShop(db: Db) {
+  await seedInsightsHistory(db);
   await db.tx(async (q) => {
     for (const shopper of shoppers) {
       await q.query(

@@ -1,0 +1,128 @@
+/**
+ * The console's loop and figures end to end, against the real server with the demo history: a
+ * 1-star rating appears as an alert in the queue within a second, with its comment; the follow-up
+ * ticket opened from it reaches that shopper (alice) and not bob; the Insights view draws the demo
+ * history, exports its tables as CSV and passes axe.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { AGENT_TOKEN, create, root, signIn, startServer, type TestServer } from '../server/harness';
+import { launchChromium } from './browser';
+
+let server: TestServer;
+let browser: Browser;
+const dataDir = mkdtempSync(join(tmpdir(), 'kefu-insights-'));
+const axeSource = readFileSync(join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
+
+before(async () => {
+  server = await startServer({ name: 'pglite' }, { dataDir });
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function openConsole(page: Page, hash = '') {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+  await page.goto(`${server.base}/agent.html?token=${AGENT_TOKEN}${hash}`);
+  await page.locator('#connection[data-state=open]').waitFor();
+  return errors;
+}
+
+async function axeViolations(page: Page) {
+  await page.evaluate(axeSource);
+  return page.evaluate(async () => {
+    const result = await (window as any).axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v: any) => `${v.id}: ${v.help} (${v.nodes.map((n: any) => n.target.join(' ')).join(', ')})`);
+  });
+}
+
+test('a 1-star rating is a console alert within a second; its follow-up ticket reaches alice and not bob', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const errors = await openConsole(page);
+
+  const alice = await signIn(server.base, 'alice');
+  const conversation = await create(alice, '/v1/conversations', { context: { page: '/checkout', device: 'mobile' } });
+  await create(alice, `/v1/conversations/${conversation.body.id}/messages`, { text: 'My discount code does not work' });
+  const rated = await create(alice, '/v1/ratings', {
+    subject: { type: 'conversation', id: conversation.body.id }, score: 1, comment: 'The bot kept sending me articles',
+  });
+  assert.equal(rated.status, 201);
+  const alert = page.locator('#alerts li button', { hasText: 'The bot kept sending me articles' });
+  await alert.waitFor({ timeout: 1000 });
+  assert.match(await alert.textContent() ?? '', /1 star · Alice/);
+  await page.locator('#announcer', { hasText: 'Low rating' }).waitFor();
+
+  await alert.click();
+  assert.equal(await page.locator('#alert-comment').textContent(), 'The bot kept sending me articles');
+  assert.match(await page.locator('#alert-facts').textContent() ?? '', new RegExp(conversation.body.id));
+  assert.deepEqual(await axeViolations(page), [], 'alert open');
+
+  await page.locator('#follow-up-text').fill('Sorry about the discount code: we will sort it out here.');
+  await page.locator('#follow-up button[type=submit]').click();
+  await page.locator('#announcer', { hasText: 'Follow-up ticket opened for Alice' }).waitFor();
+  const ticketId = (await page.locator('#alert-facts dd').last().textContent())!;
+  assert.match(ticketId, /^t_/);
+
+  const mine = await alice.call('GET', '/v1/tickets');
+  const followUp = mine.body.tickets.find((t: { id: string }) => t.id === ticketId);
+  assert.ok(followUp, "the follow-up is in alice's Tickets");
+  assert.equal(followUp.description, 'Sorry about the discount code: we will sort it out here.');
+  const bob = await signIn(server.base, 'bob');
+  assert.equal((await bob.call('GET', `/v1/tickets/${ticketId}`)).status, 404);
+  assert.ok(!(await bob.call('GET', '/v1/tickets')).body.tickets.some((t: { id: string }) => t.id === ticketId));
+
+  await page.locator('#alert-resolve').click();
+  await page.locator('#alerts li', { hasText: 'The bot kept sending me articles' }).waitFor({ state: 'detached' });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the Insights view charts the demo history, sorts the worst topic first, exports CSV and passes axe', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  const page = await context.newPage();
+  const errors = await openConsole(page);
+  await page.locator('#view-insights').click();
+  await page.locator('#breakdown-table tbody tr').first().waitFor();
+
+  // Per day: one bar per day with data, and words for the chart.
+  const bars = await page.locator('#chart-conversations rect.bar').count();
+  assert.ok(bars >= 20, `bars for the demo history (${bars})`);
+  assert.match(await page.locator('#chart-conversations desc').textContent() ?? '', /28 days from .* highest \d+/);
+  assert.equal(await page.locator('#chart-conversations svg').getAttribute('role'), 'img');
+
+  // The breakdown opens on topics, worst average rating first.
+  const averages = await page.locator('#breakdown-table tbody tr td:nth-child(5)').allTextContents();
+  const numbers = averages.filter((text) => text !== '—').map(Number);
+  assert.deepEqual(numbers, [...numbers].sort((a, b) => a - b), 'ascending by average rating');
+  const worst = await page.locator('#breakdown-table tbody tr th').first().textContent();
+
+  const download = page.waitForEvent('download');
+  await page.locator('#export-breakdown').click();
+  const file = await (await download).path();
+  const csv = readFileSync(file, 'utf8').split('\r\n');
+  assert.match(csv[0]!, /^topic,Conversations,Handed to a person,Ratings,Average rating/);
+  assert.ok(csv.some((line) => line.startsWith(`${worst},`)), 'the worst topic is in the export');
+
+  assert.deepEqual(await axeViolations(page), [], 'insights view');
+
+  // Another breakdown and range; a bad range says why.
+  await page.locator('#insights-group').selectOption('device');
+  await page.locator('#insights-filter button[type=submit]').click();
+  await page.locator('#breakdown-table tbody th', { hasText: 'mobile' }).waitFor();
+  await page.locator('#insights-from').fill('2030-01-02');
+  await page.locator('#insights-to').fill('2030-01-01');
+  await page.locator('#insights-filter button[type=submit]').click();
+  await page.locator('#insights-error', { hasText: 'to must be after from' }).waitFor();
+  assert.deepEqual(errors.filter((e) => !/400/.test(e)), []);
+  await context.close();
+});
