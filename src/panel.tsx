@@ -36,6 +36,8 @@ export function mount(root: ShadowRoot, options: KefuOptions, bridge: Bridge): P
   const i18n = createI18n(pickLocale(config.locale));
   const { t } = i18n;
   const isOpen = signal(false);
+  // Mounted on the first open and kept (hidden) after a close: reopening shows it at once, where it was.
+  const mounted = signal(false);
   const view = signal<PanelView>('home');
   const draft = signal('');
   const unread = signal(0);
@@ -108,6 +110,9 @@ export function mount(root: ShadowRoot, options: KefuOptions, bridge: Bridge): P
     },
     i18n,
     view,
+    get open() {
+      return isOpen.value;
+    },
     go: (target) => void (view.value = target),
     draft,
     page: snapshot,
@@ -123,7 +128,7 @@ export function mount(root: ShadowRoot, options: KefuOptions, bridge: Bridge): P
   };
 
   function Root() {
-    return isOpen.value && i18n.loaded ? (
+    return mounted.value && i18n.loaded ? (
       <Services.Provider value={services}>
         <Panel />
       </Services.Provider>
@@ -142,6 +147,7 @@ export function mount(root: ShadowRoot, options: KefuOptions, bridge: Bridge): P
     view.value = target;
     if (isOpen.value) return;
     autoFocus = focus;
+    mounted.value = true;
     isOpen.value = true;
     host.toggleAttribute('data-open', true);
     launcher?.setAttribute('aria-expanded', 'true');

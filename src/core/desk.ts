@@ -64,6 +64,21 @@ export function createDesk(options: DeskOptions) {
 
   const byUpdate = (a: Ticket, b: Ticket) => b.updatedAt.localeCompare(a.updatedAt);
 
+  /** The server's list, except where the stream brought a newer copy while the list was loading, plus what is still unsent. */
+  function keepLive(list: Ticket[]): DeskTicket[] {
+    const current = tickets.value.value ?? [];
+    const shown = new Map(current.map((ticket) => [ticket.id, ticket]));
+    const known = new Set(list.map((ticket) => ticket.clientId));
+    return [
+      // Still in the outbox: the server cannot list it yet, and it must not blink out meanwhile.
+      ...current.filter((ticket) => ticket.local && !known.has(ticket.clientId)),
+      ...list.map((ticket) => {
+        const live = shown.get(ticket.id);
+        return live && !live.local && live.updatedAt > ticket.updatedAt ? live : ticket;
+      }),
+    ];
+  }
+
   /** The server's tickets plus the ones still in the outbox, newest first. */
   async function withLocal(list: Ticket[]): Promise<DeskTicket[]> {
     const known = new Set(list.map((ticket) => ticket.clientId));
@@ -109,11 +124,13 @@ export function createDesk(options: DeskOptions) {
     }
   });
 
-  async function refreshTicket(id: string) {
+  /** Loads one ticket from the server into the list; false when it is not (or no longer) there. */
+  async function refreshTicket(id: string): Promise<boolean> {
     try {
       upsertTicket(await adapter.getTicket(id));
+      return true;
     } catch {
-      // The stream or the next list brings it; the shopper's write is already delivered.
+      return false; // Offline or unknown: the list, the stream or the next try brings it.
     }
   }
 
@@ -134,7 +151,7 @@ export function createDesk(options: DeskOptions) {
       if (!options.signedIn) return (orders.value = { value: [], error: null }), Promise.resolve();
       return load(orders, 'orders', () => adapter.listOrders(), (list) => list.orders);
     },
-    loadTickets: () => load(tickets, 'tickets', () => adapter.listTickets(), (list) => list.tickets).then(async () => {
+    loadTickets: () => load(tickets, 'tickets', () => adapter.listTickets(), (list) => keepLive(list.tickets)).then(async () => {
       if (tickets.value.value) tickets.value = { ...tickets.value, value: await withLocal(tickets.value.value) };
     }),
     loadArticles: (locale: Locale) => load(articles, `faq:${locale}`, () => adapter.faq(locale), (list) => list.articles),

@@ -48,7 +48,7 @@ export function createI18n(initial: LocaleName) {
     },
     t,
     time: (iso: string) =>
-      new Intl.DateTimeFormat(locale.value, { hour: '2-digit', minute: '2-digit' }).format(new Date(iso)),
+      new Intl.DateTimeFormat(locale.value, { hour: 'numeric', minute: '2-digit' }).format(new Date(iso)),
     /** A date with its time, for timelines and promises ("24 Nov 2026, 14:00"). */
     when: (iso: string) =>
       new Intl.DateTimeFormat(locale.value, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso)),

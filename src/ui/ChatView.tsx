@@ -11,7 +11,7 @@ import { lazyView } from './lazyView';
 const Rating = lazyView(() => import('./Rating').then((module) => module.Rating));
 
 /** How many messages are in the DOM at first; scrolling up adds this many more (a windowed list). */
-const WINDOW = 60;
+const WINDOW = 30;
 
 /** The conversation: bot first, a person on request, a live log of messages and the composer. */
 export function ChatView({ chat }: { chat: Chat }) {

@@ -9,13 +9,14 @@ interface Props {
 
 /** The message box: Enter sends, Shift+Enter adds a line; the draft is cleared only once stored. */
 export function Composer({ draft, onDraft, onSend }: Props) {
-  const { i18n, autoFocus } = useServices();
-  const { t } = i18n;
+  const services = useServices();
+  const { t } = services.i18n;
   const input = useRef<HTMLTextAreaElement>(null);
 
   // The chat may appear after the dialog took focus: move focus on to the input, unless the shopper moved it.
+  // Read live: the panel may have closed before this effect ran (a quick Escape).
   useEffect(() => {
-    if (!autoFocus) return;
+    if (!services.autoFocus || !services.open) return;
     const active = (input.current?.getRootNode() as ShadowRoot | undefined)?.activeElement;
     if (!active || active.getAttribute('role') === 'dialog') input.current?.focus();
   }, []);

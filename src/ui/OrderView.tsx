@@ -1,27 +1,14 @@
-import { useEffect, useState } from 'preact/hooks';
-import type { Order } from '../api/schemas';
 import { Back } from './Back';
 import { useServices } from './context';
 import { Timeline } from './Timeline';
+import { useOrder } from './useOrder';
 
 /** One order: items, each shipment with its tracking timeline, and what the shopper can do about it. */
 export function OrderView({ id }: { id: string }) {
-  const { desk, i18n, go, draft } = useServices();
+  const { i18n, go, draft } = useServices();
   const { t } = i18n;
-  const [order, setOrder] = useState<Order | undefined>(desk!.order(id));
-  const [failed, setFailed] = useState(false);
-  useEffect(() => {
-    desk!.fetchOrder(id).then(setOrder, () => setFailed(true));
-  }, [id]);
-
-  if (!order) {
-    return (
-      <div class="scroll">
-        <Back to="orders" />
-        <p class="empty" role={failed ? 'alert' : 'status'}>{failed ? t('errorLoad') : t('loading')}</p>
-      </div>
-    );
-  }
+  const { order, waiting } = useOrder(id);
+  if (!order) return waiting;
   const refundable = !!order.refundableUntil && new Date(order.refundableUntil) > new Date() &&
     order.items.some((item) => item.refundableQuantity > 0);
   const ask = () => {

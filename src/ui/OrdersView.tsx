@@ -10,8 +10,8 @@ export function OrdersView({ view }: { view: PanelView }) {
   const { desk, i18n, go } = useServices();
   const { t } = i18n;
   useEffect(() => void desk!.loadOrders(), []);
-  if (typeof view === 'object' && 'refund' in view) return <RefundFlow orderId={view.refund} preset={view.items} />;
-  if (typeof view === 'object' && 'order' in view) return <OrderView id={view.order} />;
+  if (typeof view === 'object' && 'refund' in view) return <RefundFlow key={view.refund} orderId={view.refund} preset={view.items} />;
+  if (typeof view === 'object' && 'order' in view) return <OrderView key={view.order} id={view.order} />; // A new order, a fresh view: never the last one's buttons.
 
   const { value: orders, error, staleAt } = desk!.orders.value;
   return (

@@ -13,7 +13,8 @@ const TicketsView = lazyView(() => import('./TicketsView').then((module) => modu
 
 /** The dialog: header, tabs, then the current view (or why there is none). */
 export function Panel() {
-  const { chat, desk, failure, i18n, close, restart, view, inline, autoFocus } = useServices();
+  const services = useServices();
+  const { chat, desk, failure, i18n, close, restart, view, inline, open } = services;
   const { t } = i18n;
   const dialog = useRef<HTMLDivElement>(null);
   const current = view.value;
@@ -21,18 +22,21 @@ export function Panel() {
 
   // Focus moves into the panel on open and onto each view's first control when the view changes.
   useEffect(() => {
-    if (!autoFocus) return;
+    if (!services.autoFocus || !services.open) return; // Live: a quick close may precede this effect.
     const root = dialog.current;
     const active = (root?.getRootNode() as ShadowRoot | undefined)?.activeElement;
     if (active && active !== root && active.getAttribute('role') === 'tab') return; // Arrow keys keep focus on the tabs.
     const first = root?.querySelector<HTMLElement>('#kefu-view [data-autofocus], #kefu-view textarea, #kefu-view input');
     (first ?? root)?.focus();
-  }, [current, !!chat]);
+  }, [current, !!chat, open]);
 
   // Once the panel is open and idle, the other tabs' code comes in, so switching rarely waits.
+  // Nothing outlives `destroy`: the idle callback goes with the panel.
   useEffect(() => {
-    const idle = window.requestIdleCallback ?? ((fn: () => void) => setTimeout(fn, 200));
-    idle(() => [HelpView, OrdersView, TicketsView].forEach((view) => void view.preload()));
+    const preload = () => [HelpView, OrdersView, TicketsView].forEach((view) => void view.preload());
+    if (!window.requestIdleCallback) return void preload();
+    const idle = requestIdleCallback(preload);
+    return () => cancelIdleCallback(idle);
   }, []);
 
   const onKeyDown = (event: KeyboardEvent) => {
@@ -59,16 +63,18 @@ export function Panel() {
       tabIndex={-1}
       onKeyDown={onKeyDown}
       lang={i18n.locale.value}
+      hidden={!open}
       data-view={typeof current === 'string' ? current : Object.keys(current)[0]}
     >
-      <header>
+      {/* A div, not <header>: inside the page a header would be a second banner landmark (axe). */}
+      <div class="head">
         <h2 id="kefu-title">{t('title')}</h2>
         {!inline && (
           <button type="button" class="icon" aria-label={t('close')} onClick={close}>
             ×
           </button>
         )}
-      </header>
+      </div>
       <Tabs />
       <div id="kefu-view" role="tabpanel" aria-labelledby={`kefu-tab-${tab}`} class="view">
         {body ?? (isNotConfigured(failure) ? (

@@ -1,9 +1,10 @@
-import { useEffect, useState } from 'preact/hooks';
-import type { Order, TicketItem } from '../api/schemas';
+import { useState } from 'preact/hooks';
+import type { TicketItem } from '../api/schemas';
 import { Attachments } from './Attachments';
 import { Back } from './Back';
 import { useServices } from './context';
 import { useDraft } from './useDraft';
+import { useOrder } from './useOrder';
 
 const reasons = ['damaged', 'wrong_item', 'not_as_described', 'late', 'changed_mind', 'other'] as const;
 
@@ -14,8 +15,7 @@ const reasons = ['damaged', 'wrong_item', 'not_as_described', 'late', 'changed_m
 export function RefundFlow({ orderId, preset }: { orderId: string; preset?: TicketItem[] | undefined }) {
   const { desk, i18n, go } = useServices();
   const { t } = i18n;
-  const [order, setOrder] = useState<Order | undefined>(desk!.order(orderId));
-  const [failed, setFailed] = useState(false);
+  const { order, waiting } = useOrder(orderId);
   const draft = useDraft(`refund:${orderId}`, () => ({
     kind: 'refund' as 'refund' | 'return',
     quantities: Object.fromEntries((preset ?? []).map((item) => [item.orderItemId, item.quantity])) as Record<string, number>,
@@ -25,18 +25,7 @@ export function RefundFlow({ orderId, preset }: { orderId: string; preset?: Tick
   const { update } = draft;
   const [attachments, setAttachments] = useState<string[]>([]);
   const [invalid, setInvalid] = useState('');
-  useEffect(() => {
-    desk!.fetchOrder(orderId).then(setOrder, () => setFailed(true));
-  }, [orderId]);
-
-  if (!order) {
-    return (
-      <div class="scroll">
-        <Back to="orders" />
-        <p class="empty" role={failed ? 'alert' : 'status'}>{failed ? t('errorLoad') : t('loading')}</p>
-      </div>
-    );
-  }
+  if (!order) return waiting;
   const items = order.items.filter((item) => item.refundableQuantity > 0);
   /** The lines asked for and what they are worth, from the form as it is now. */
   const choice = ({ quantities }: typeof form) => {

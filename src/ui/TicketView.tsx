@@ -13,15 +13,17 @@ export function TicketView({ id }: { id: string }) {
   const [text, setText] = useState('');
   const [appeal, setAppeal] = useState('');
   const ticket = desk!.ticket(id);
+  const [missing, setMissing] = useState(false);
+  // Fresh from the server: a ticket beyond the list's first page, or one opened by id, loads here.
   useEffect(() => {
-    if (ticket && !ticket.local) void desk!.refreshTicket(ticket.id);
+    if (!ticket?.local) desk!.refreshTicket(ticket?.id ?? id).then((found) => setMissing(!found));
   }, [id, !!ticket?.local]);
 
   if (!ticket) {
     return (
       <div class="scroll">
         <Back to="tickets" />
-        <p class="empty" role="status">{desk!.tickets.value.value ? t('notFound') : t('loading')}</p>
+        <p class="empty" role="status">{missing ? t('notFound') : t('loading')}</p>
       </div>
     );
   }

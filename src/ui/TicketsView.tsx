@@ -12,7 +12,7 @@ export function TicketsView({ view }: { view: PanelView }) {
   const { t } = i18n;
   useEffect(() => void desk!.loadTickets(), []);
   if (typeof view === 'object' && 'complaint' in view) return <ComplaintFlow orderId={view.complaint} />;
-  if (typeof view === 'object' && 'ticket' in view) return <TicketView id={view.ticket} />;
+  if (typeof view === 'object' && 'ticket' in view) return <TicketView key={view.ticket} id={view.ticket} />;
 
   const { value: tickets, error, staleAt } = desk!.tickets.value;
   return (

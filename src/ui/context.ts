@@ -19,6 +19,8 @@ export interface PanelServices {
   readonly failure: unknown;
   i18n: I18n;
   view: Signal<PanelView>;
+  /** Whether the panel shows (it stays mounted, hidden, once opened). */
+  readonly open: boolean;
   /** Moves to a view (a tab, an article, a flow). */
   go: (view: PanelView) => void;
   /** The composer's text, so the API and the flows can prefill it. */

@@ -13,10 +13,12 @@ export function lazyView<P extends object>(load: () => Promise<FunctionComponent
   function Lazy(props: P) {
     const { t } = useServices().i18n;
     const [, loaded] = useState(0);
-    useEffect(() => {
-      if (!view) void preload().then(() => loaded(1));
-    }, []);
     const View = view;
+    // Whether this render had the view, not whether it is in now: the idle preload may land between
+    // the render and this effect, and then nothing else would draw the view.
+    useEffect(() => {
+      if (!View) void preload().then(() => loaded(1));
+    }, []);
     return View ? <View {...props} /> : <p class="empty" role="status">{t('loading')}</p>;
   }
   return Object.assign(Lazy, { preload });

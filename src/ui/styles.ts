@@ -15,16 +15,17 @@ export const panelCss = `
 .panel { position: fixed; z-index: 2147483647; inset-block-end: 88px; inset-inline-end: 20px; inline-size: 380px; block-size: min(600px, calc(100dvh - 108px));
   display: flex; flex-direction: column; background: var(--kefu-bg); color: var(--kefu-fg); font: 15px/1.45 var(--kefu-font);
   border-radius: var(--kefu-radius); box-shadow: 0 12px 40px rgb(0 0 0 / .24); overflow: hidden; border: 1px solid var(--kefu-line); }
+.panel[hidden] { display: none; }
 :host([data-position=left]) .panel { inset-inline-end: auto; inset-inline-start: 20px; }
 @media (max-width: 639px) { .panel { inset: 0; inline-size: auto; block-size: var(--kefu-vh, 100dvh); border-radius: 0; border: 0; }
   :host([data-open]) .kefu-launcher { display: none; } }
-header { display: flex; align-items: center; gap: 8px; padding: 12px 16px; background: var(--kefu-accent); color: var(--kefu-on-accent); }
+.head { display: flex; align-items: center; gap: 8px; padding: 12px 16px; background: var(--kefu-accent); color: var(--kefu-on-accent); }
 h2 { margin: 0; font-size: 17px; flex: 1; }
 button { font: inherit; cursor: pointer; }
 .icon { background: none; border: 0; color: inherit; inline-size: 36px; block-size: 36px; border-radius: 50%; font-size: 22px; line-height: 1; }
 .icon:hover { background: rgb(255 255 255 / .16); }
 :focus-visible { outline: 3px solid var(--kefu-accent); outline-offset: 2px; }
-header :focus-visible { outline-color: var(--kefu-on-accent); }
+.head :focus-visible { outline-color: var(--kefu-on-accent); }
 .log { flex: 1; overflow-y: auto; padding: 16px; display: flex; flex-direction: column; gap: 10px; }
 .msg { max-inline-size: 82%; display: flex; flex-direction: column; gap: 2px; }
 .msg > p { margin: 0; padding: 8px 12px; border-radius: 16px; background: var(--kefu-bubble); white-space: pre-wrap; overflow-wrap: anywhere; }

@@ -4,15 +4,17 @@ import { useServices } from './context';
 const viewCss = `
 .card { border: 1px solid var(--kefu-line); border-radius: 10px; padding: 10px 12px; display: flex; flex-direction: column; gap: 6px; }
 .card p { margin: 0; }
+.scroll > p:not(.empty) { margin: 0; }
 .timeline, .items, .comments, .attachments ul { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 6px; }
 .timeline { gap: 0; }
 .timeline li { position: relative; padding-block-end: 10px; padding-inline-start: 18px; border-inline-start: 2px solid var(--kefu-line); margin-inline-start: 5px; display: flex; flex-direction: column; }
 .timeline li::before { content: ''; position: absolute; inset-inline-start: -7px; inset-block-start: 3px; inline-size: 12px; block-size: 12px; border-radius: 50%; background: var(--kefu-line); }
 .timeline li.now::before { background: var(--kefu-accent); }
+.timeline li:last-child { border-inline-start-color: transparent; }
 .timeline p, .quote { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
 .quote { padding-inline-start: 10px; border-inline-start: 3px solid var(--kefu-line); }
 .items li, .item-qty { display: flex; justify-content: space-between; gap: 8px; align-items: center; }
-.item-qty input { inline-size: 72px; }
+.item-qty input { inline-size: 72px; flex: none; }
 .actions-bar, .helpful { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; }
 .flow label, .flow legend { font-weight: 600; font-size: 14px; }
 .total { margin: 0; }

@@ -35,7 +35,8 @@ export async function startKefu(root, log = console.log) {
   // detached: the server runs in its own process group, so stop() ends npx, tsx and node together.
   const child = spawn('npx', ['--no-install', 'tsx', 'demo/server/main.ts'], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), KEFU_DATA_DIR: dataDir, KEFU_DEMO: '1' },
+    // The per-token rate limit is lifted: the outbox bench sends 1,000 messages from one session.
+    env: { ...process.env, PORT: String(port), KEFU_DATA_DIR: dataDir, KEFU_DEMO: '1', KEFU_RATE_TOKEN: '10000/s burst 10000' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

@@ -64,7 +64,7 @@ test('a shopper opens the bubble, chats with the bot, reloads and keeps the hist
   assert.equal(await dialog(page).locator('.msg.shopper p').textContent(), 'Where is my parcel?');
 
   await page.keyboard.press('Escape');
-  await dialog(page).waitFor({ state: 'detached' });
+  await dialog(page).waitFor({ state: 'hidden' });
   assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'KEFU-ROOT', 'focus returns to the launcher');
   assert.deepEqual(errors, []);
   await context.close();

@@ -94,8 +94,8 @@ describe('panel', () => {
     void panel.open();
     await until(root, () => !!root.querySelector('textarea'));
     root.querySelector('[role=dialog]')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
-    await until(root, () => !root.querySelector('[role=dialog]'));
-    expect(root.activeElement).to.equal(launcher);
+    await until(root, () => !!root.querySelector<HTMLElement>('[role=dialog]')?.hidden);
+    expect(root.activeElement === launcher, `focus is on ${root.activeElement?.outerHTML.slice(0, 80)}`).to.equal(true);
     expect(events).to.include('close');
     await panel.ask('question');
     await until(root, () => !!root.querySelector('.msg.bot'));

@@ -216,18 +216,31 @@ describe('panel views', () => {
     await until(() => view() === 'orders', 'the refund quick reply opens the orders');
   });
 
-  it('the log is a window: 1,000 messages keep at most 60 in the DOM, and scrolling up brings earlier ones', async () => {
+  it('the log is a window: 1,000 messages keep at most 30 in the DOM, and scrolling up brings earlier ones', async () => {
     const adapter = start();
     await kefu!.ask('first');
     await until(() => !!$('.msg.shopper[data-status=sent]'), 'the first message');
     const conversation = (await adapter.listConversations()).conversations[0]!;
     for (let i = 0; i < 999; i++) adapter.agent.reply(conversation.id, `reply ${i}`);
     await until(() => text('.msg:last-child p') === 'reply 998', 'the last reply');
-    expect($$('.msg')).to.have.length(60);
+    expect($$('.msg')).to.have.length(30);
     const log = $('[role=log]')!;
     log.scrollTop = 0;
     log.dispatchEvent(new Event('scroll'));
-    await until(() => $$('.msg').length === 120, 'sixty more on scrolling up');
+    await until(() => $$('.msg').length === 60, 'thirty more on scrolling up');
+  });
+
+  it('a ticket beyond the first page of the list opens by id; switching orders never shows the last one', async () => {
+    const adapter = start();
+    await adapter.startSession({ site: 'pk_x' });
+    const first = await adapter.createTicket({ clientId: crypto.randomUUID(), kind: 'complaint', category: 'service', description: 'The oldest one' });
+    for (let i = 0; i < 24; i++) await adapter.createTicket({ clientId: crypto.randomUUID(), kind: 'complaint', category: 'other', description: `Newer ${i}` });
+    await kefu!.open('tickets');
+    await until(() => $$('.rows .row').length === 20, 'the first page of 20');
+    await kefu!.open({ ticket: first.id });
+    await until(() => text('.quote') === 'The oldest one', 'the 25th ticket, fetched by id');
+    await kefu!.open({ ticket: 'no_such_ticket' });
+    await until(() => text('.empty') === 'We could not find this request.', 'an unknown id said so');
   });
 
   it('a long history loads to its newest message across pages (100 a page)', async () => {
@@ -238,7 +251,7 @@ describe('panel views', () => {
     kefu = createKefu({ site: site(), adapter, locale: 'en' });
     await kefu.open('chat');
     await until(() => text('.msg:last-child p') === 'old 249', 'the newest message of page 3');
-    expect($$('.msg')).to.have.length(60);
+    expect($$('.msg')).to.have.length(30);
   });
 
   it('a ticket filed offline shows as sending, survives in the outbox and is filed once the server answers', async () => {

@@ -46,7 +46,7 @@ const topics: Topic[] = [
         list(
           '**Standard** (¥8, free over ¥99): 2–4 business days.',
           '**Express** (¥18): next day in major cities for orders placed before 15:00.',
-          '**Store pickup** (free): usually ready within 2 hours, see *Store pickup*.',
+          '**Store pickup** (free): usually ready within 2 hours, see “Store pickup”.',
           '**International**: 7–15 business days depending on the destination and customs.',
         ),
         'Pre-order and made-to-order items show their own dispatch date on the product page. During big sales and public holidays such as Spring Festival, allow 1–3 extra days.',
@@ -82,7 +82,7 @@ const topics: Topic[] = [
           'A new number can take up to **24 hours** to show its first scan on the courier’s side.',
           'An order shipped in several parcels has one tracking number per parcel.',
         ),
-        `You can also follow the parcel on your [order page](${SHOP}/orders) or on the courier’s website with the tracking number. If nothing has moved for more than 48 hours, see *Where is my parcel?*`,
+        `You can also follow the parcel on your [order page](${SHOP}/orders) or on the courier’s website with the tracking number. If nothing has moved for more than 48 hours, see “Where is my parcel?”`,
       ),
     },
     zh: {
@@ -203,7 +203,7 @@ const topics: Topic[] = [
           '**Refund only** — for an order that has not shipped, or an item that never arrived.',
           '**Return and refund** — for an item you received; after approval we show you how to send it back.',
         ),
-        'Most requests are answered within **24 hours**. A request that was wrongly rejected can be appealed from the ticket, see *Appealing a rejected decision*.',
+        'Most requests are answered within **24 hours**. A request that was wrongly rejected can be appealed from the ticket, see “Appealing a rejected decision”.',
       ),
     },
     zh: {
@@ -256,7 +256,7 @@ const topics: Topic[] = [
       title: 'Exchanging an item for another size or colour',
       tags: ['exchange', 'size', 'colour', 'swap', 'fit'],
       body: md(
-        'Unused items with their tags can be exchanged for another size or colour of the same product within **15 days** of delivery: open the order in **Orders**, tap **Return** and choose *Exchange* as the reason.',
+        'Unused items with their tags can be exchanged for another size or colour of the same product within **15 days** of delivery: open the order in **Orders**, tap **Return** and choose “Exchange” as the reason.',
         list(
           'Your first exchange on an order is free, including the courier pickup.',
           'The replacement ships as soon as the warehouse receives the original item.',
@@ -269,7 +269,7 @@ const topics: Topic[] = [
       title: '换货（换尺码、换颜色）',
       tags: ['换货', '尺码', '颜色', '换码', '不合适'],
       body: md(
-        '签收后 **15 天** 内，未使用且吊牌完好的商品可以换同款的其他尺码或颜色：在 **订单** 中打开订单，点击 **退货**，原因选择 *换货*。',
+        '签收后 **15 天** 内，未使用且吊牌完好的商品可以换同款的其他尺码或颜色：在 **订单** 中打开订单，点击 **退货**，原因选择 「换货」。',
         list(
           '每个订单首次换货免费，包括上门取件。',
           '仓库收到原商品后立即发出新商品。',
@@ -286,7 +286,7 @@ const topics: Topic[] = [
       title: 'My item arrived damaged',
       tags: ['damaged', 'broken', 'defective', 'faulty', 'quality problem'],
       body: md(
-        'Sorry about that. Within **48 hours** of delivery, open the order in **Orders**, tap **Refund** and choose *Damaged item*; add photos of the item, the box and the shipping label. We send a replacement or refund you in full, and pay all shipping.',
+        'Sorry about that. Within **48 hours** of delivery, open the order in **Orders**, tap **Refund** and choose “Damaged item”; add photos of the item, the box and the shipping label. We send a replacement or refund you in full, and pay all shipping.',
         list(
           'If the box is visibly crushed or wet, you can refuse the delivery; the parcel comes back to us and we refund you automatically.',
           'Keep the packaging until the request is closed: the courier may ask for it.',
@@ -299,7 +299,7 @@ const topics: Topic[] = [
       title: '收到的商品有破损',
       tags: ['破损', '损坏', '质量问题', '坏了', '压坏'],
       body: md(
-        '非常抱歉。请在签收后 **48 小时** 内，在 **订单** 中点击 **退款** 并选择 *商品破损*，上传商品、外箱和快递面单的照片。我们会为您补发或全额退款，运费由我们承担。',
+        '非常抱歉。请在签收后 **48 小时** 内，在 **订单** 中点击 **退款** 并选择 「商品破损」，上传商品、外箱和快递面单的照片。我们会为您补发或全额退款，运费由我们承担。',
         list(
           '外箱明显压坏或受潮时，可以直接拒收；包裹退回后系统会自动退款。',
           '处理完成前请保留包装：快递公司可能需要查验。',
@@ -320,7 +320,7 @@ const topics: Topic[] = [
         list(
           'Look inside all the packing material: small items are sometimes wrapped separately.',
           'Free gifts and bundle items are listed on the order; they count like any other item.',
-          'Use **Refund** on the order and choose *Missing item* so the request reaches the warehouse team directly.',
+          'Use **Refund** on the order and choose “Missing item” so the request reaches the warehouse team directly.',
         ),
       ),
     },
@@ -332,7 +332,7 @@ const topics: Topic[] = [
         list(
           '请检查所有填充物：小件商品有时会单独包装。',
           '赠品和套装商品会列在订单里，与其他商品同等处理。',
-          '在订单中点击 **退款** 并选择 *少件/漏发*，申请会直接送达仓库团队。',
+          '在订单中点击 **退款** 并选择 「少件/漏发」，申请会直接送达仓库团队。',
         ),
       ),
     },
@@ -344,7 +344,7 @@ const topics: Topic[] = [
       title: 'I received the wrong item',
       tags: ['wrong item', 'incorrect item', 'wrong size', 'wrong colour', 'mix-up'],
       body: md(
-        'Sorry for the mix-up. Within **7 days** of delivery, open the order in **Orders**, tap **Refund**, choose *Wrong item* and add a photo of what you received. We send the right item at once and collect the wrong one for free.',
+        'Sorry for the mix-up. Within **7 days** of delivery, open the order in **Orders**, tap **Refund**, choose “Wrong item” and add a photo of what you received. We send the right item at once and collect the wrong one for free.',
         list(
           'Please do not use or wash the wrong item; keep its tags on.',
           'If you would rather not wait for the right item, choose a refund instead.',
@@ -355,7 +355,7 @@ const topics: Topic[] = [
       title: '收到的商品发错了',
       tags: ['发错', '错发', '货不对板', '尺码不对', '颜色不对'],
       body: md(
-        '抱歉给您带来不便。请在签收后 **7 天** 内，在 **订单** 中点击 **退款**，选择 *发错商品* 并上传实物照片。我们会立即补发正确的商品，并免费上门取回发错的商品。',
+        '抱歉给您带来不便。请在签收后 **7 天** 内，在 **订单** 中点击 **退款**，选择 「发错商品」 并上传实物照片。我们会立即补发正确的商品，并免费上门取回发错的商品。',
         list('请不要使用或清洗发错的商品，保留吊牌。', '如果不想等待补发，也可以直接选择退款。'),
       ),
     },
@@ -571,7 +571,7 @@ const topics: Topic[] = [
       body: md(
         'Electronics and appliances have a **1-year warranty** from delivery (some brands offer longer; see the product page). Within 15 days a fault gets you a refund or an exchange; after that, and within the warranty, we repair the item for free.',
         list(
-          'Start from the order in **Orders**: tap **Return**, choose *Quality problem* and describe the fault.',
+          'Start from the order in **Orders**: tap **Return**, choose “Quality problem” and describe the fault.',
           'We arrange a free pickup; repairs usually take **7–10 business days**.',
           'Damage from drops, liquid or unauthorised repairs is not covered, but we can quote a paid repair.',
         ),
@@ -584,7 +584,7 @@ const topics: Topic[] = [
       body: md(
         '电子产品和家电自签收起享受 **1 年保修**（部分品牌更长，以商品页面为准）。15 天内出现故障可退货或换货；之后在保修期内，我们免费维修。',
         list(
-          '在 **订单** 中点击 **退货**，选择 *质量问题* 并描述故障。',
+          '在 **订单** 中点击 **退货**，选择 「质量问题」 并描述故障。',
           '我们会安排免费上门取件，维修一般需要 **7–10 个工作日**。',
           '摔落、进液或私自拆修造成的损坏不在保修范围内，但我们可以提供付费维修报价。',
         ),
@@ -779,8 +779,8 @@ const topics: Topic[] = [
         list(
           'Cross-border orders need the payer’s real name and ID number, which must match the payment account.',
           'Personal limits apply: ¥5,000 per order and ¥26,000 per year.',
-          'International orders: choose *Duties paid* at checkout to pay duties in advance, otherwise the courier collects them on delivery.',
-          'A parcel held by customs shows *Customs clearance* in its tracking; we contact you if documents are needed.',
+          'International orders: choose “Duties paid” at checkout to pay duties in advance, otherwise the courier collects them on delivery.',
+          'A parcel held by customs shows “Customs clearance” in its tracking; we contact you if documents are needed.',
         ),
         'If you refuse an international parcel because of the duties, the shipping cost is not refunded.',
       ),
@@ -793,8 +793,8 @@ const topics: Topic[] = [
         list(
           '跨境订单需填写订购人的真实姓名和身份证号，并与支付账户一致。',
           '个人额度：单笔 5,000 元，年度 26,000 元。',
-          '国际订单结算时可选择 *预付关税*，否则由快递公司在派送时代收。',
-          '被海关查验的包裹，物流会显示 *清关中*；如需补充资料我们会联系您。',
+          '国际订单结算时可选择 「预付关税」，否则由快递公司在派送时代收。',
+          '被海关查验的包裹，物流会显示 「清关中」；如需补充资料我们会联系您。',
         ),
         '因关税原因拒收国际包裹的，运费不予退还。',
       ),
