@@ -1,5 +1,10 @@
 /** Debian's Chromium driven by playwright-core (no browser download), with the flags this machine needs. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
+import { startServer, type TestServer } from '../server/harness';
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
@@ -10,4 +15,24 @@ export function launchChromium(): Promise<Browser> {
       '--disable-component-update', '--disable-sync',
     ],
   });
+}
+
+/**
+ * The usual end-to-end fixture: one reference server (PGlite in a temporary folder) and one
+ * Chromium for the whole file, both gone (and the folder) when the file ends. Read `env.server`
+ * and `env.browser` inside tests: they exist once the `before` hook ran.
+ */
+export function useServerAndBrowser(prefix: string) {
+  const env = {} as { server: TestServer; browser: Browser };
+  const dataDir = mkdtempSync(join(tmpdir(), prefix));
+  before(async () => {
+    env.server = await startServer({ name: 'pglite' }, { dataDir });
+    env.browser = await launchChromium();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  return env;
 }

@@ -3,40 +3,25 @@
  * message sent and answered by the bot, and the history still there after a reload.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { startServer, type TestServer } from '../server/harness';
-import { launchChromium } from './browser';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { useServerAndBrowser } from './browser';
 
-let server: TestServer;
-let browser: Browser;
-const dataDir = mkdtempSync(join(tmpdir(), 'kefu-e2e-'));
+const env = useServerAndBrowser('kefu-e2e-');
 
-before(async () => {
-  server = await startServer({ name: 'pglite' }, { dataDir });
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
 
 const launcher = (page: Page) => page.locator('kefu-root').locator('button.kefu-launcher');
 const dialog = (page: Page) => page.locator('kefu-root').locator('[role=dialog]');
 
 test('a shopper opens the bubble, chats with the bot, reloads and keeps the history', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
   page.on('response', (response) => response.status() >= 400 && errors.push(`${response.status()} ${response.url()}`));
 
-  await page.goto(`${server.base}/`);
+  await page.goto(`${env.server.base}/`);
   await launcher(page).waitFor();
   assert.equal(await launcher(page).getAttribute('aria-expanded'), 'false');
   await launcher(page).click();
@@ -71,16 +56,16 @@ test('a shopper opens the bubble, chats with the bot, reloads and keeps the hist
 });
 
 test('a wrong data-site still draws the bubble; opening it says help is not configured', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
   const consoleErrors: string[] = [];
   page.on('console', (message) => message.type() === 'error' && consoleErrors.push(message.text()));
-  await page.route(`${server.base}/broken.html`, (route) =>
+  await page.route(`${env.server.base}/broken.html`, (route) =>
     route.fulfill({
       contentType: 'text/html',
       body: `<!doctype html><html lang="en"><title>t</title><body><script src="/kefu.js" data-site="demo"></script></body></html>`,
     }));
-  await page.goto(`${server.base}/broken.html`);
+  await page.goto(`${env.server.base}/broken.html`);
   await launcher(page).click();
   await dialog(page).getByRole('alert').waitFor();
   assert.match((await dialog(page).textContent()) ?? '', /not set up/);

@@ -6,27 +6,13 @@
  * needed, context from the host's router, identity in and out, and nothing left after destroy.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { AGENT_TOKEN, startServer, type TestServer } from '../server/harness';
-import { launchChromium } from './browser';
+import { test } from 'node:test';
+import type { BrowserContext, Page } from 'playwright-core';
+import { AGENT_TOKEN } from '../server/harness';
+import { useServerAndBrowser } from './browser';
 
-let server: TestServer;
-let browser: Browser;
-const dataDir = mkdtempSync(join(tmpdir(), 'kefu-host-'));
+const env = useServerAndBrowser('kefu-host-');
 
-before(async () => {
-  server = await startServer({ name: 'pglite' }, { dataDir });
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
 
 type KefuWindow = Window & { Kefu: import('../../src/embed/types').KefuGlobal };
 
@@ -36,7 +22,7 @@ const panel = (page: Page) => page.locator('kefu-root').locator('.panel');
 /** A page served on the server's own origin (so /kefu.js and the API are same-origin), with headers. */
 async function hostPage(context: BrowserContext, path: string, html: string, headers: Record<string, string> = {}) {
   const page = await context.newPage();
-  await page.route(`${server.base}${path}`, (route) =>
+  await page.route(`${env.server.base}${path}`, (route) =>
     route.fulfill({ contentType: 'text/html; charset=utf-8', headers, body: html }));
   return page;
 }
@@ -83,7 +69,7 @@ const page = (body: string, head = '', attributes = 'lang="en"') =>
   `<!doctype html><html ${attributes}><head><meta charset="utf-8"><title>Host</title>${head}</head><body>${body}</body></html>`;
 
 test('aggressive host CSS (all: unset !important, zoom, rtl, max z-index over the corner) cannot hide or break the widget', async () => {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const context = await env.browser.newContext({ viewport: { width: 1400, height: 1000 } });
   const hostile = `<style>
     * { all: unset !important; }
     html { zoom: 2 !important; }
@@ -95,7 +81,7 @@ test('aggressive host CSS (all: unset !important, zoom, rtl, max z-index over th
   const tab = await hostPage(context, '/hostile.html',
     page('<div class="banner">Sale</div><div class="corner">Cookies?</div><p>Shop</p><button>Buy</button><script src="/kefu.js" data-site="pk_demo"></script>', hostile, 'lang="ar" dir="rtl"'));
   const problems = watchProblems(tab);
-  await tab.goto(`${server.base}/hostile.html`);
+  await tab.goto(`${env.server.base}/hostile.html`);
   await roundTrip(tab);
   const [bubble, viewport] = [(await launcher(tab).boundingBox())!, tab.viewportSize()!];
   assert.ok(bubble.x < viewport.width / 2, 'on a right-to-left page the bubble sits at the inline end, on the left');
@@ -105,7 +91,7 @@ test('aggressive host CSS (all: unset !important, zoom, rtl, max z-index over th
 });
 
 test('a host that freezes Array.prototype, wraps fetch and subclasses Promise still gets a working widget', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const patches = `<script>
     Object.defineProperty(Array.prototype, 'last', { value() { return this[this.length - 1]; }, enumerable: true });
     Array.prototype.remove = function (item) { return this.filter((x) => x !== item); };
@@ -121,7 +107,7 @@ test('a host that freezes Array.prototype, wraps fetch and subclasses Promise st
   </script>`;
   const tab = await hostPage(context, '/patched.html', page(`${patches}<p>Shop</p><script src="/kefu.js" data-site="pk_demo"></script>`));
   const problems = watchProblems(tab);
-  await tab.goto(`${server.base}/patched.html`);
+  await tab.goto(`${env.server.base}/patched.html`);
   await roundTrip(tab);
   assert.ok(await tab.evaluate(() => (window as unknown as { fetchCalls: number }).fetchCalls > 0), 'the widget went through the host\'s fetch');
   assert.deepEqual(problems, []);
@@ -129,7 +115,7 @@ test('a host that freezes Array.prototype, wraps fetch and subclasses Promise st
 });
 
 test('a strict CSP without unsafe-inline and with Trusted Types required: no violation, the widget works', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const csp = "default-src 'self'; script-src 'self'; style-src 'self'; require-trusted-types-for 'script'; object-src 'none'; base-uri 'none'";
   const tab = await hostPage(context, '/strict.html', page('<p>Shop</p><script src="/kefu.js" data-site="pk_demo"></script>'), {
     'Content-Security-Policy': csp,
@@ -138,7 +124,7 @@ test('a strict CSP without unsafe-inline and with Trusted Types required: no vio
   await tab.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (event) => console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`));
   });
-  await tab.goto(`${server.base}/strict.html`);
+  await tab.goto(`${env.server.base}/strict.html`);
   await roundTrip(tab);
   // The policy is really in force: an inline script of the page's own is refused.
   assert.deepEqual(problems, [], 'the widget caused no violation');
@@ -156,12 +142,12 @@ test('a strict CSP without unsafe-inline and with Trusted Types required: no vio
 });
 
 test("no API call before the shopper reaches for help; with consent 'pending' nothing is stored until consent(true)", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const tab = await hostPage(context, '/consent.html', page('<p>Shop</p><script src="/kefu.js" data-site="pk_demo" data-consent="pending"></script>'));
   const problems = watchProblems(tab);
   const requests: string[] = [];
   tab.on('request', (request) => requests.push(new URL(request.url()).pathname));
-  await tab.goto(`${server.base}/consent.html`);
+  await tab.goto(`${env.server.base}/consent.html`);
   await tab.evaluate(() => new Promise<void>((resolve) => (window as unknown as KefuWindow).Kefu.on('ready', () => resolve())));
   assert.deepEqual(requests.filter((path) => path.startsWith('/v1/')), [], 'no API call before the shopper opens help');
   assert.ok(requests.some((path) => /^\/panel-[\w-]+\.js$/.test(path)), 'the panel was preloaded at idle');
@@ -188,13 +174,13 @@ test("no API call before the shopper reaches for help; with consent 'pending' no
 
 /** The agent's view of the newest conversations (context and shopper), through the real agent API. */
 async function agentConversations() {
-  const response = await fetch(`${server.base}/v1/agent/conversations?status=bot,queued,agent,closed`, { headers: { Authorization: `Bearer ${AGENT_TOKEN}` } });
+  const response = await fetch(`${env.server.base}/v1/agent/conversations?status=bot,queued,agent,closed`, { headers: { Authorization: `Bearer ${AGENT_TOKEN}` } });
   assert.equal(response.status, 200);
   return ((await response.json()) as { conversations: { id: string; context: Record<string, unknown> | null; shopper: { user: { id: string } | null } }[] }).conversations;
 }
 
 test('SPA: setContext from the router and trackNavigation reach the agent with the conversation, no URL polling', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const tab = await hostPage(context, '/spa.html', page('<p>Shop</p><script src="/kefu.js" data-site="pk_demo" data-track-navigation="true"></script>'));
   const problems = watchProblems(tab);
   await tab.addInitScript(() => {
@@ -206,7 +192,7 @@ test('SPA: setContext from the router and trackNavigation reach the agent with t
       return native(fn, ms);
     }) as typeof setInterval;
   });
-  await tab.goto(`${server.base}/spa.html`);
+  await tab.goto(`${env.server.base}/spa.html`);
   await tab.evaluate(async () => {
     const { Kefu } = window as unknown as KefuWindow;
     await Kefu.setContext({ page: '/products/lamp', productId: 'p_lamp', tags: ['lamps'] });
@@ -224,10 +210,10 @@ test('SPA: setContext from the router and trackNavigation reach the agent with t
 });
 
 test('identify signs the shopper in and loads their history; logout wipes kefu:pk_demo and starts a new visitor', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const tab = await hostPage(context, '/account.html', page('<p>Shop</p><script src="/kefu.js" data-site="pk_demo"></script>'));
   const problems = watchProblems(tab);
-  const token = async (user: string) => ((await (await fetch(`${server.base}/demo/token?user=${user}`)).json()) as { userToken: string }).userToken;
+  const token = async (user: string) => ((await (await fetch(`${env.server.base}/demo/token?user=${user}`)).json()) as { userToken: string }).userToken;
   const [alice, bob] = [await token('alice'), await token('bob')];
   const identify = (userToken: string) =>
     tab.evaluate((t) => (window as unknown as KefuWindow).Kefu.identify({ token: t }).then(() => 'signed in', (e: Error) => e.message), userToken);
@@ -244,7 +230,7 @@ test('identify signs the shopper in and loads their history; logout wipes kefu:p
     return keys.map((key) => JSON.stringify(key));
   });
 
-  await tab.goto(`${server.base}/account.html`);
+  await tab.goto(`${env.server.base}/account.html`);
   await roundTrip(tab, 'Asked before signing in');
   assert.equal(await identify(alice), 'signed in');
   await tab.evaluate(() => (window as unknown as KefuWindow).Kefu.ask('Asked as alice'));
@@ -337,11 +323,11 @@ const COUNT_WHAT_THE_WIDGET_TAKES = `(() => {
 })();`;
 
 test('destroy releases every listener, timer, event stream and lock; init may run again', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const tab = await hostPage(context, '/destroy.html', page('<p>Shop</p><script src="/kefu.js" data-site="pk_demo"></script>'));
   const problems = watchProblems(tab);
   await tab.addInitScript({ content: COUNT_WHAT_THE_WIDGET_TAKES });
-  await tab.goto(`${server.base}/destroy.html`);
+  await tab.goto(`${env.server.base}/destroy.html`);
   await roundTrip(tab);
   await tab.evaluate(() => (window as unknown as KefuWindow).Kefu.setLocale('zh-CN'));
   const before = await tab.evaluate(() => (window as unknown as { leaks: () => Promise<Record<string, unknown>> }).leaks());

@@ -5,34 +5,22 @@
  * history, exports its tables as CSV and passes axe.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { AGENT_TOKEN, create, root, signIn, startServer, type TestServer } from '../server/harness';
-import { launchChromium } from './browser';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { AGENT_TOKEN, create, root, signIn } from '../server/harness';
+import { useServerAndBrowser } from './browser';
 
-let server: TestServer;
-let browser: Browser;
-const dataDir = mkdtempSync(join(tmpdir(), 'kefu-insights-'));
+const env = useServerAndBrowser('kefu-insights-');
 const axeSource = readFileSync(join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
 
-before(async () => {
-  server = await startServer({ name: 'pglite' }, { dataDir });
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
 
 async function openConsole(page: Page, hash = '') {
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
-  await page.goto(`${server.base}/agent.html?token=${AGENT_TOKEN}${hash}`);
+  await page.goto(`${env.server.base}/agent.html?token=${AGENT_TOKEN}${hash}`);
   await page.locator('#connection[data-state=open]').waitFor();
   return errors;
 }
@@ -46,11 +34,11 @@ async function axeViolations(page: Page) {
 }
 
 test('a 1-star rating is a console alert within a second; its follow-up ticket reaches alice and not bob', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   const errors = await openConsole(page);
 
-  const alice = await signIn(server.base, 'alice');
+  const alice = await signIn(env.server.base, 'alice');
   const conversation = await create(alice, '/v1/conversations', { context: { page: '/checkout', device: 'mobile' } });
   await create(alice, `/v1/conversations/${conversation.body.id}/messages`, { text: 'My discount code does not work' });
   const rated = await create(alice, '/v1/ratings', {
@@ -77,7 +65,7 @@ test('a 1-star rating is a console alert within a second; its follow-up ticket r
   const followUp = mine.body.tickets.find((t: { id: string }) => t.id === ticketId);
   assert.ok(followUp, "the follow-up is in alice's Tickets");
   assert.equal(followUp.description, 'Sorry about the discount code: we will sort it out here.');
-  const bob = await signIn(server.base, 'bob');
+  const bob = await signIn(env.server.base, 'bob');
   assert.equal((await bob.call('GET', `/v1/tickets/${ticketId}`)).status, 404);
   assert.ok(!(await bob.call('GET', '/v1/tickets')).body.tickets.some((t: { id: string }) => t.id === ticketId));
 
@@ -88,7 +76,7 @@ test('a 1-star rating is a console alert within a second; its follow-up ticket r
 });
 
 test('the Insights view charts the demo history, sorts the worst topic first, exports CSV and passes axe', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   const page = await context.newPage();
   const errors = await openConsole(page);
   await page.locator('#view-insights').click();

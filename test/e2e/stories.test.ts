@@ -1,7 +1,7 @@
 /**
  * The guided stories end to end, as people live them: alice on the demo shop, the agent in the
  * console (`/agent.html`) and bob on his own device, three browser contexts against one real
- * server. Every step checks what the shopper sees in the panel, and every change the agent makes
+ * env.server. Every step checks what the shopper sees in the panel, and every change the agent makes
  * must reach the open panel live, with no reload.
  *
  * 1. Where is my parcel → tracking → a refund of one item → approved, refunded (live) → rated;
@@ -9,28 +9,14 @@
  * 2. A complaint → rejected with a note (live) → appealed → resolved by the agent → the rating form.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { test } from 'node:test';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import type { Ticket } from '../../src/api/schemas';
-import { AGENT_TOKEN, signIn, startServer, type TestServer } from '../server/harness';
-import { launchChromium } from './browser';
+import { AGENT_TOKEN, signIn } from '../server/harness';
+import { useServerAndBrowser } from './browser';
 
-let server: TestServer;
-let browser: Browser;
-const dataDir = mkdtempSync(join(tmpdir(), 'kefu-stories-'));
+const env = useServerAndBrowser('kefu-stories-');
 
-before(async () => {
-  server = await startServer({ name: 'pglite' }, { dataDir });
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
 
 type Who = 'alice' | 'bob';
 interface Shopper {
@@ -56,13 +42,13 @@ function watchProblems(page: Page) {
 
 /** A shopper on the demo shop, signed in by the shop's own switch (kept in localStorage), with the panel open. */
 async function openShop(who: Who): Promise<Shopper> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
   await context.addInitScript((user) => {
     localStorage.setItem('lantern-settings', JSON.stringify({ locale: 'en', theme: 'light', who: user }));
   }, who);
   const page = await context.newPage();
   const problems = watchProblems(page);
-  await page.goto(`${server.base}/`);
+  await page.goto(`${env.server.base}/`);
   // The shop signs the shopper in through Kefu.identify and says so once it has resolved.
   await page.locator('#notice', { hasText: `Signed in as ${who === 'alice' ? 'Alice' : 'Bob'}.` }).waitFor();
   await page.evaluate(() => {
@@ -87,10 +73,10 @@ async function openShop(who: Who): Promise<Shopper> {
 
 /** The agent console, token in the URL (it leaves the address bar once read), its event stream live. */
 async function openConsole() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const problems = watchProblems(page);
-  await page.goto(`${server.base}/agent.html?token=${AGENT_TOKEN}`);
+  await page.goto(`${env.server.base}/agent.html?token=${AGENT_TOKEN}`);
   await page.locator('#connection[data-state=open]').waitFor();
   return { context, page, problems };
 }
@@ -223,7 +209,7 @@ test('alice asks where her parcel is, follows it, gets one item refunded live an
   await rating.locator('button[type=submit]', { hasText: 'Send rating' }).click();
   await panel.getByText('Thank you for your feedback!').waitFor();
   assert.equal((await rated).status(), 201);
-  const [stored] = await server.db.query<{ score: number; comment: string }>(
+  const [stored] = await env.server.db.query<{ score: number; comment: string }>(
     `select score, comment from ratings where subject_type = 'ticket' and subject_id = $1`, [created.id]);
   assert.deepEqual({ ...stored }, { score: 5, comment: 'Quick and fair, thank you.' });
 
@@ -240,7 +226,7 @@ test('alice asks where her parcel is, follows it, gets one item refunded live an
   assert.equal(await bob.panel.getByText('Your open requests').count(), 0);
   assert.doesNotMatch(await bob.panel.textContent() ?? '', /LL-10231|LL-10388|LL-10412|torn hem/);
 
-  const bobApi = await signIn(server.base, 'bob');
+  const bobApi = await signIn(env.server.base, 'bob');
   assert.equal((await bobApi.call('GET', `/v1/tickets/${created.id}`)).status, 404, 'her ticket is a 404 to bob');
   assert.equal((await bobApi.call('GET', '/v1/orders/o_ll_10231')).status, 404, 'her order is a 404 to bob');
   assert.deepEqual((await bobApi.call('GET', '/v1/tickets')).body.tickets, []);
