@@ -15,6 +15,9 @@ warnIfPgliteOnly();
 process.env.KEFU_RATE_TOKEN = process.env.KEFU_RATE_IP = process.env.KEFU_RATE_SESSION = 'off';
 
 const seed = Number(process.env.KEFU_FUZZ_SEED ?? Date.now() % 1_000_000);
+/** Malformed requests sent and 5xx answers seen, for the hardening figures in the README. */
+const tally = { sent: 0, errors: 0 };
+process.once('beforeExit', () => console.log(`fuzz: ${tally.sent} malformed requests over both engines, ${tally.errors} answered 5xx (seed ${seed})`));
 console.log(`fuzz seed: ${seed} (replay with KEFU_FUZZ_SEED=${seed})`);
 
 /** mulberry32: small, seeded, good enough to pick cases. */
@@ -97,6 +100,8 @@ for (const engine of engines) {
     }
 
     function assertProblem(label: string, answer: { status: number; type: string; text: string }, allowOk = false) {
+      tally.sent++;
+      if (answer.status >= 500) tally.errors++;
       assert.ok(answer.status < 500, `${label}: answered ${answer.status} ${answer.text.slice(0, 200)}`);
       if (allowOk && answer.status < 400) return;
       assert.ok(answer.status >= 400, `${label}: expected a 4xx, got ${answer.status}`);
