@@ -1,7 +1,7 @@
 import type { Conversation, Message, Ticket } from '../api/schemas';
 import type { BackendAdapter } from '../client/BackendAdapter';
 
-/** Where `open(view)` lands. Today every view opens the chat; the view is passed on for the tabs to come. */
+/** Where `open(view)` lands: a tab, or one article, ticket or order. */
 export type KefuView =
   | 'home' | 'chat' | 'help' | 'orders' | 'tickets'
   | { article: string } | { ticket: string } | { order: string };
