@@ -64,8 +64,8 @@ function parse(spec: string): Record<string, number> {
   return share;
 }
 
-/** A small seeded generator (mulberry32): the same seed, the same faults for the same requests. */
-function mulberry32(seed: number) {
+/** A small seeded generator (mulberry32): the same seed, the same numbers (faults here, cases in the tests). */
+export function mulberry32(seed: number) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

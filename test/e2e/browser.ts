@@ -1,10 +1,10 @@
 /** Debian's Chromium driven by playwright-core (no browser download), with the flags this machine needs. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
-import { startServer, type TestServer } from '../server/harness';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { root, startServer, type TestServer } from '../server/harness';
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
@@ -35,4 +35,20 @@ export function useServerAndBrowser(prefix: string) {
     rmSync(dataDir, { recursive: true, force: true });
   });
   return env;
+}
+
+let axeSource: string | undefined;
+
+/**
+ * Runs axe-core over the page's document (evaluated over CDP, so a strict CSP needs no exception)
+ * and answers its violations as `id: help (targets)`; `exclude` leaves out a subtree (the widget,
+ * which has its own axe tests, when a host page is checked).
+ */
+export async function axeViolations(page: Page, exclude?: string): Promise<string[]> {
+  await page.evaluate((axeSource ??= readFileSync(join(root, 'node_modules/axe-core/axe.min.js'), 'utf8')));
+  return page.evaluate(async (skip) => {
+    const axe = (window as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: any[] }> } }).axe;
+    const result = await axe.run(skip ? { exclude: [[skip]] } : document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n: any) => n.target.join(' ')).join(', ')})`);
+  }, exclude);
 }

@@ -6,30 +6,17 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { AGENT_TOKEN, client, root, startServer, type TestServer } from '../server/harness';
-import { launchChromium } from './browser';
+import { before, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { AGENT_TOKEN, client, root } from '../server/harness';
+import { axeViolations, useServerAndBrowser } from './browser';
 
-let server: TestServer;
-let browser: Browser;
-const dataDir = mkdtempSync(join(tmpdir(), 'kefu-console-'));
+const env = useServerAndBrowser('kefu-console-');
 const shots = join(root, 'demo/screenshots');
-const axeSource = readFileSync(join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
 
-before(async () => {
-  server = await startServer({ name: 'pglite' }, { dataDir });
-  browser = await launchChromium();
-  mkdirSync(shots, { recursive: true });
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+before(() => void mkdirSync(shots, { recursive: true }));
 
 /** Saves a picture for the README when asked to (KEFU_SCREENSHOTS=1), so a plain test run changes no tracked file. */
 async function shoot(page: Page, name: string) {
@@ -41,37 +28,28 @@ async function openConsole(page: Page) {
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
-  await page.goto(`${server.base}/agent.html?token=${AGENT_TOKEN}`);
+  await page.goto(`${env.server.base}/agent.html?token=${AGENT_TOKEN}`);
   await page.locator('#connection[data-state=open]').waitFor();
   assert.equal(new URL(page.url()).search, '', 'the token leaves the address bar once read');
   return errors;
 }
 
-/** Runs axe-core in the page (evaluated over CDP, so the strict CSP needs no exception) and returns its violations. */
-async function axeViolations(page: Page) {
-  await page.evaluate(axeSource);
-  return page.evaluate(async () => {
-    const result = await (window as any).axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v: any) => `${v.id}: ${v.help} (${v.nodes.map((n: any) => n.target.join(' ')).join(', ')})`);
-  });
-}
-
 /** A shopper session of alice through the demo signing endpoint, as the demo shop does it. */
 async function aliceApi() {
-  const api = client(server.base);
+  const api = client(env.server.base);
   const { body } = await api.call('GET', '/demo/token?user=alice');
   await api.session({ userToken: body.userToken });
   return api;
 }
 
 test('the console passes axe with the queue shown and with a conversation open', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   const errors = await openConsole(page);
   assert.deepEqual(await axeViolations(page), [], 'queue view');
 
   // Put someone in the queue through the API and open them.
-  const shopper = client(server.base);
+  const shopper = client(env.server.base);
   await shopper.session();
   const conversation = await shopper.call('POST', '/v1/conversations', { clientId: randomUUID() }, { 'Idempotency-Key': randomUUID() });
   await shopper.call('POST', `/v1/conversations/${conversation.body.id}/messages`,
@@ -91,15 +69,15 @@ test('the console passes axe with the queue shown and with a conversation open',
 });
 
 test('a shopper asks for a person, the agent answers from the console, the shopper sees it live', async () => {
-  const agentContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const agentContext = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
   const agent = await agentContext.newPage();
   const errors = await openConsole(agent);
   await shoot(agent, 'console-queue');
 
   const before = await agent.locator('#queue li').evaluateAll((items) => items.map((li) => li.getAttribute('data-id')));
-  const shopperContext = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+  const shopperContext = await env.browser.newContext({ viewport: { width: 1100, height: 800 } });
   const shop = await shopperContext.newPage();
-  await shop.goto(`${server.base}/product/p_brass_lotus_lamp`);
+  await shop.goto(`${env.server.base}/product/p_brass_lotus_lamp`);
   const widget = shop.locator('kefu-root');
   await widget.locator('button.kefu-launcher').click();
   const input = widget.locator('textarea');
@@ -136,7 +114,7 @@ test('a shopper asks for a person, the agent answers from the console, the shopp
 });
 
 test('a complaint filed through the API appears live; a transition made in the console reaches its timeline', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   const errors = await openConsole(page);
 
@@ -168,7 +146,7 @@ test('a complaint filed through the API appears live; a transition made in the c
   await page.locator('#timeline li', { hasText: 'We are looking into it with the courier.' }).waitFor();
 
   // Someone else moves it first (through the API): the console updates live, and a stale click is a clear 409.
-  const agentApi = client(server.base);
+  const agentApi = client(env.server.base);
   agentApi.token = AGENT_TOKEN;
   const stale = page.locator('#transition-buttons button[value=resolved]');
   await stale.waitFor();
@@ -194,9 +172,9 @@ test('a ticket past its due time is marked overdue in the list and in its detail
   }, { 'Idempotency-Key': randomUUID() });
   assert.equal(created.status, 201);
   // The merchant's promise ran out an hour ago (no API moves time, so the fixture goes to the database).
-  await server.db.query(`update tickets set due_at = now() - interval '1 hour' where id = $1`, [created.body.id]);
+  await env.server.db.query(`update tickets set due_at = now() - interval '1 hour' where id = $1`, [created.body.id]);
 
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
   const errors = await openConsole(page);
   const item = page.locator(`#tickets li[data-id="${created.body.id}"] button`);
@@ -210,9 +188,9 @@ test('a ticket past its due time is marked overdue in the list and in its detail
 });
 
 test('a wrong agent token is refused with a clear message and loads nothing', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
-  await page.goto(`${server.base}/agent.html?token=not-the-token`);
+  await page.goto(`${env.server.base}/agent.html?token=not-the-token`);
   await page.locator('#connection[data-state=error]', { hasText: 'refused' }).waitFor();
   assert.equal(await page.locator('#queue li').count(), 0);
   assert.equal(await page.locator('#token').inputValue(), 'not-the-token', 'the field shows what was tried');

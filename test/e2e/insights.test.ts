@@ -6,14 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { AGENT_TOKEN, create, root, signIn } from '../server/harness';
-import { useServerAndBrowser } from './browser';
+import { AGENT_TOKEN, create, signIn } from '../server/harness';
+import { axeViolations, useServerAndBrowser } from './browser';
 
 const env = useServerAndBrowser('kefu-insights-');
-const axeSource = readFileSync(join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
 
 
 async function openConsole(page: Page, hash = '') {
@@ -23,14 +21,6 @@ async function openConsole(page: Page, hash = '') {
   await page.goto(`${env.server.base}/agent.html?token=${AGENT_TOKEN}${hash}`);
   await page.locator('#connection[data-state=open]').waitFor();
   return errors;
-}
-
-async function axeViolations(page: Page) {
-  await page.evaluate(axeSource);
-  return page.evaluate(async () => {
-    const result = await (window as any).axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v: any) => `${v.id}: ${v.help} (${v.nodes.map((n: any) => n.target.join(' ')).join(', ')})`);
-  });
 }
 
 test('a 1-star rating is a console alert within a second; its follow-up ticket reaches alice and not bob', async () => {

@@ -5,30 +5,17 @@
  * `Kefu.identify`. With KEFU_SCREENSHOTS=1 it also saves demo/screenshots/shop-desktop.png and shop-mobile.png.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { root, startServer, type TestServer } from '../server/harness';
-import { launchChromium } from './browser';
+import { before, test } from 'node:test';
+import type { BrowserContext, Page } from 'playwright-core';
+import { root } from '../server/harness';
+import { axeViolations, useServerAndBrowser } from './browser';
 
-let server: TestServer;
-let browser: Browser;
-const dataDir = mkdtempSync(join(tmpdir(), 'kefu-shop-'));
+const env = useServerAndBrowser('kefu-shop-');
 const shots = join(root, 'demo/screenshots');
-const axeSource = readFileSync(join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
 
-before(async () => {
-  server = await startServer({ name: 'pglite' }, { dataDir });
-  browser = await launchChromium();
-  mkdirSync(shots, { recursive: true });
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+before(() => void mkdirSync(shots, { recursive: true }));
 
 /** A page that records console errors, page errors and CSP violations from its first script on. */
 async function watchedPage(context: BrowserContext) {
@@ -44,23 +31,14 @@ async function watchedPage(context: BrowserContext) {
   return { page, errors, violations: () => page.evaluate(() => (window as any).__violations as string[]) };
 }
 
-/** axe-core over the shop's own markup (the widget has its own axe tests), evaluated over CDP so the CSP needs no exception. */
-async function shopAxe(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  return page.evaluate(async () => {
-    const result = await (window as any).axe.run({ exclude: [['kefu-root']] }, { resultTypes: ['violations'] });
-    return result.violations.map((v: any) => `${v.id}: ${v.nodes.map((n: any) => n.target.join(' ')).join(', ')}`);
-  });
-}
-
 /** Waits until kefu.js has replaced the snippet stub with the real API. */
 const kefuLoaded = (page: Page) => page.waitForFunction(() => typeof (window as any).Kefu?.version === 'string');
 
 test('every shop route is served with the strict CSP and runs without a violation or an error', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const { page, errors, violations } = await watchedPage(context);
   for (const path of ['/', '/product/p_rattan_floor_lamp', '/cart', '/orders']) {
-    const response = await page.goto(`${server.base}${path}`);
+    const response = await page.goto(`${env.server.base}${path}`);
     assert.equal(response?.status(), 200, path);
     const csp = response!.headers()['content-security-policy'] ?? '';
     assert.match(csp, /script-src 'self'/, `${path}: CSP`);
@@ -69,10 +47,10 @@ test('every shop route is served with the strict CSP and runs without a violatio
     await page.locator('#content h1').waitFor();
     await page.locator('kefu-root').locator('button.kefu-launcher').waitFor();
     await kefuLoaded(page);
-    assert.deepEqual(await shopAxe(page), [], `${path}: axe`);
+    assert.deepEqual(await axeViolations(page, 'kefu-root'), [], `${path}: axe`);
   }
   await page.locator('#theme').selectOption('dark');
-  assert.deepEqual(await shopAxe(page), [], 'dark theme: axe');
+  assert.deepEqual(await axeViolations(page, 'kefu-root'), [], 'dark theme: axe');
   // Open the widget too: its styles must need no inline exception either.
   await page.locator('kefu-root').locator('button.kefu-launcher').click();
   await page.locator('kefu-root').locator('[role=dialog]').waitFor();
@@ -84,9 +62,9 @@ test('every shop route is served with the strict CSP and runs without a violatio
 });
 
 test('route changes call Kefu.setContext through the History API, without a reload', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const { page, errors, violations } = await watchedPage(context);
-  await page.goto(`${server.base}/`);
+  await page.goto(`${env.server.base}/`);
   await kefuLoaded(page);
   await page.evaluate(() => {
     const w = window as any;
@@ -129,9 +107,9 @@ test('route changes call Kefu.setContext through the History API, without a relo
 });
 
 test('the shopper switch signs alice in with Kefu.identify', async (t) => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const { page, errors } = await watchedPage(context);
-  await page.goto(`${server.base}/orders`);
+  await page.goto(`${env.server.base}/orders`);
   await kefuLoaded(page);
   if ((await page.evaluate(() => typeof (window as any).Kefu.identify)) !== 'function') {
     t.skip('window.Kefu.identify is not in this widget build yet; the sign-in switch is not exercised');
@@ -168,9 +146,9 @@ test('the shop fits desktop and 390 px mobile widths (and is photographed for th
     { name: 'shop-desktop', viewport: { width: 1280, height: 800 } },
     { name: 'shop-mobile', viewport: { width: 390, height: 844 } },
   ]) {
-    const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
+    const context = await env.browser.newContext({ viewport, deviceScaleFactor: 1 });
     const page = await context.newPage();
-    await page.goto(`${server.base}/`);
+    await page.goto(`${env.server.base}/`);
     await page.locator('kefu-root').locator('button.kefu-launcher').waitFor();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `${name}: nothing wider than the viewport (${overflow}px over)`);

@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { SignJWT } from 'jose';
 import * as v from 'valibot';
 import { contract, type Endpoint } from '../../demo/server/contract';
+import { mulberry32 as random } from '../../demo/server/faults';
 import { AGENT_TOKEN, client, engines, startServer, warnIfPgliteOnly, type TestServer } from './harness';
 
 warnIfPgliteOnly();
@@ -19,18 +20,6 @@ const seed = Number(process.env.KEFU_FUZZ_SEED ?? Date.now() % 1_000_000);
 const tally = { sent: 0, errors: 0 };
 process.once('beforeExit', () => console.log(`fuzz: ${tally.sent} malformed requests over both engines, ${tally.errors} answered 5xx (seed ${seed})`));
 console.log(`fuzz seed: ${seed} (replay with KEFU_FUZZ_SEED=${seed})`);
-
-/** mulberry32: small, seeded, good enough to pick cases. */
-function random(seedValue: number) {
-  let a = seedValue >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const hostileIds = [
   'x', '0', '-1', '../../etc/passwd', '%00', "' or 1=1 --", 'c_00000000-0000-0000-0000-000000000000',
