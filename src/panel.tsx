@@ -114,6 +114,10 @@ export function mount(root: ShadowRoot, options: KefuOptions, bridge: Bridge): P
       return isOpen.value;
     },
     go: (target) => void (view.value = target),
+    askInChat(text) {
+      draft.value = text;
+      view.value = 'chat';
+    },
     draft,
     page: snapshot,
     inline,

@@ -57,6 +57,8 @@ export function createI18n(initial: LocaleName) {
       const format = new Intl.NumberFormat(locale.value, { style: 'currency', currency });
       return format.format(amount / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2));
     },
+    /** A key built at run time (a category, a system notice's code): its text, or `fallback` when the catalog has none. */
+    known: (key: string, fallback: string) => (catalog.value as Record<string, string> | undefined)?.[key] || fallback,
     /** `t(key)` with `{name}` placeholders filled. */
     fill: (key: MessageKey, values: Record<string, string | number>) =>
       t(key).replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? '')),

@@ -5,15 +5,12 @@ import { RichText } from './RichText';
 
 /** One FAQ article (safe subset, never HTML), "was this helpful?", and a way on to a person. */
 export function ArticleView({ article }: { article: Article }) {
-  const { desk, i18n, go, draft } = useServices();
+  const { desk, i18n, askInChat } = useServices();
   const { t } = i18n;
   const subject = { type: 'article' as const, id: article.id };
   const voted = desk!.rated.value[`article:${article.id}`];
   const vote = (score: number) => void desk!.rate({ subject, score });
-  const chat = () => {
-    draft.value = i18n.fill('aboutArticle', { title: article.title });
-    go('chat');
-  };
+  const chat = () => askInChat(i18n.fill('aboutArticle', { title: article.title }));
   return (
     <div class="scroll">
       <Back to="help" />

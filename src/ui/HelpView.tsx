@@ -11,7 +11,7 @@ const RESULTS = 12;
 /** Help: the FAQ searched as you type (words and CJK bigrams, offline from the cache), and its articles. */
 export function HelpView({ articleId }: { articleId?: string | undefined }) {
   useViewStyles();
-  const { desk, i18n, go, draft } = useServices();
+  const { desk, i18n, go, askInChat } = useServices();
   const { t } = i18n;
   const locale = i18n.locale.value;
   const [query, setQuery] = useState('');
@@ -31,10 +31,7 @@ export function HelpView({ articleId }: { articleId?: string | undefined }) {
     const article = articles?.find((a) => a.id === articleId);
     if (article) return <ArticleView article={article} />;
   }
-  const askInstead = () => {
-    draft.value = query;
-    go('chat');
-  };
+  const askInstead = () => askInChat(query);
 
   return (
     <div class="scroll">

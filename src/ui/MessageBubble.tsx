@@ -14,14 +14,15 @@ interface Props {
 
 /** One message, rendered as text (never HTML), with its delivery state for the shopper's own. */
 export function MessageBubble({ message, onRetry, onEdit, onDiscard, children }: Props) {
-  const { t, time } = useServices().i18n;
+  const i18n = useServices().i18n;
+  const { t, time } = i18n;
   const mine = message.author === 'shopper';
   const who = message.author === 'shopper' ? t('you') : t(message.author);
   const state = mine ? (message.status === 'sent' ? t('sent') : message.status === 'sending' ? t('sending') : t('failed')) : '';
   return (
     <div class={`msg ${message.author} ${message.status}`} data-status={message.status}>
       <span class="sr">{who}:</span>
-      <p>{message.author === 'system' ? systemText(t, message.text) : <Linkified text={message.text} />}</p>
+      <p>{message.author === 'system' ? i18n.known(`sys_${message.text}`, message.text) : <Linkified text={message.text} />}</p>
       {children}
       <span class="meta">
         {mine ? state : who} · <time dateTime={message.createdAt}>{time(message.createdAt)}</time>
@@ -36,9 +37,4 @@ export function MessageBubble({ message, onRetry, onEdit, onDiscard, children }:
       )}
     </div>
   );
-}
-
-/** System messages carry a code (`handoff_queued`); the shopper reads it in their language. */
-function systemText(t: (key: never) => string, code: string): string {
-  return (t as (key: string) => string)(`sys_${code}`) || code;
 }

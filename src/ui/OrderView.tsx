@@ -5,16 +5,13 @@ import { useOrder } from './useOrder';
 
 /** One order: items, each shipment with its tracking timeline, and what the shopper can do about it. */
 export function OrderView({ id }: { id: string }) {
-  const { i18n, go, draft } = useServices();
+  const { i18n, go, askInChat } = useServices();
   const { t } = i18n;
   const { order, waiting } = useOrder(id);
   if (!order) return waiting;
   const refundable = !!order.refundableUntil && new Date(order.refundableUntil) > new Date() &&
     order.items.some((item) => item.refundableQuantity > 0);
-  const ask = () => {
-    draft.value = i18n.fill('aboutOrder', { number: order.number });
-    go('chat');
-  };
+  const ask = () => askInChat(i18n.fill('aboutOrder', { number: order.number }));
 
   return (
     <div class="scroll">

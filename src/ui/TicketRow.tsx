@@ -10,16 +10,11 @@ export function TicketRow({ ticket }: { ticket: DeskTicket }) {
     <li>
       <button type="button" class="row" onClick={() => go({ ticket: ticket.clientId })}>
         <span>
-          <strong>{t(`kind_${ticket.kind}`)}</strong> · {categoryName(t, ticket.category)}
+          <strong>{t(`kind_${ticket.kind}`)}</strong> · {i18n.known(`cat_${ticket.category}`, ticket.category)}
         </span>
         <span class={`badge ${ticket.local ?? ticket.status}`}>{state}</span>
         <span class="meta">{i18n.when(ticket.updatedAt)}</span>
       </button>
     </li>
   );
-}
-
-/** A known category's translated name; a merchant's own category as it is. */
-export function categoryName(t: (key: never) => string, category: string): string {
-  return (t as (key: string) => string)(`cat_${category}`) || category;
 }

@@ -3,7 +3,6 @@ import { isClosed } from '../api/ticketFlow';
 import { Back } from './Back';
 import { useServices } from './context';
 import { Rating } from './Rating';
-import { categoryName } from './TicketRow';
 import { Timeline } from './Timeline';
 
 /** One ticket: live status, the promise (`dueAt`), every step with who acted, comments, appeal, rating. */
@@ -49,7 +48,7 @@ export function TicketView({ id }: { id: string }) {
     <div class="scroll">
       <Back to="tickets" />
       <h3>
-        {t(`kind_${ticket.kind}`)} · {categoryName(t, ticket.category)}{' '}
+        {t(`kind_${ticket.kind}`)} · {i18n.known(`cat_${ticket.category}`, ticket.category)}{' '}
         <span class={`badge ${ticket.local ?? ticket.status}`} role="status">
           {ticket.local === 'sending' ? t('sending') : ticket.local === 'failed' ? t('failed') : t(`st_${ticket.status}`)}
         </span>

@@ -23,6 +23,8 @@ export interface PanelServices {
   readonly open: boolean;
   /** Moves to a view (a tab, an article, a flow). */
   go: (view: PanelView) => void;
+  /** Opens the chat with `text` in the composer, for the shopper to finish and send. */
+  askInChat: (text: string) => void;
   /** The composer's text, so the API and the flows can prefill it. */
   draft: Signal<string>;
   /** What the shopper is looking at (suggestions depend on it). */
