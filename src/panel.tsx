@@ -26,9 +26,6 @@ export function mount(root: ShadowRoot, options: KefuOptions, bridge: Bridge): P
   const { launcher } = bridge;
   const site = config.site ?? '';
   const inline = !!config.container;
-  const sheet = new CSSStyleSheet();
-  sheet.replaceSync(panelCss);
-  root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
   const container = document.createElement('div');
   root.append(container);
   host.toggleAttribute('data-inline', inline);
@@ -140,17 +137,31 @@ export function mount(root: ShadowRoot, options: KefuOptions, bridge: Bridge): P
   }
   render(<Root />, container);
 
+  // Mounting runs in the host page's idle time, so it stays a short task: the panel's stylesheet is
+  // parsed at the next idle moment (or on the first show, whichever comes first), and nothing reads
+  // layout until the panel shows.
+  let styled = false;
+  const style = () => {
+    if (styled) return;
+    styled = true;
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(panelCss);
+    services.adopt(sheet);
+  };
+  const styleLater = window.requestIdleCallback?.(style);
+
   // On phones the panel is full screen; follow the visual viewport so the keyboard never hides the input.
   const viewport = window.visualViewport;
   const fit = () => host.style.setProperty('--kefu-vh', `${viewport!.height}px`);
   viewport?.addEventListener('resize', fit);
-  if (viewport) fit();
 
   /** Shows the panel; `focus` false keeps the host page's focus where it is (inline mode's first show). */
   function show(target: PanelView = 'home', focus = true) {
     view.value = target;
     if (isOpen.value) return;
     autoFocus = focus;
+    style();
+    if (viewport) fit();
     mounted.value = true;
     isOpen.value = true;
     host.toggleAttribute('data-open', true);
@@ -220,6 +231,7 @@ export function mount(root: ShadowRoot, options: KefuOptions, bridge: Bridge): P
       page.stop();
       for (const dispose of disposers) dispose();
       viewport?.removeEventListener('resize', fit);
+      if (styleLater) cancelIdleCallback(styleLater);
       if (config.titleBadge) retitle(0);
       render(null, container);
       container.remove();

@@ -111,8 +111,10 @@ export function createApi(loadPanel: () => Promise<PanelModule>, version: string
         return handle?.then((p) => p.destroy(), () => undefined);
       },
     });
-    // Inline mode shows the panel at once; otherwise the panel loads when the page is idle.
-    const idle = options.container ? null : window.requestIdleCallback?.(preload, { timeout: 4000 });
+    // Inline mode shows the panel at once; otherwise the panel loads when the page is idle, in two
+    // idle tasks so that neither is long: the chunk's evaluation, then the (closed) mount.
+    const later = (then: () => void) => window.requestIdleCallback?.(then, { timeout: 4000 });
+    let idle = options.container ? null : later(() => void loadPanel().then(() => (idle = later(preload)), preload));
     if (idle == null) preload();
     destroyed = false;
     waiting.splice(0).forEach((go) => go());
