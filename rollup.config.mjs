@@ -9,7 +9,7 @@ const { version, dependencies } = JSON.parse(readFileSync('package.json', 'utf8'
 const ts = (compilerOptions = {}) =>
   typescript({ tsconfig: 'tsconfig.json', include: ['src/**/*'], compilerOptions: { noEmit: false, ...compilerOptions } });
 const minify = () =>
-  terser({ ecma: 2020, module: true, toplevel: true, compress: { passes: 3, unsafe: true, unsafe_arrows: true, unsafe_methods: true, pure_getters: true }, format: { comments: false } });
+  terser({ ecma: 2020, module: true, toplevel: true, compress: { passes: 3, unsafe: true, unsafe_arrows: true, unsafe_methods: true, pure_getters: true }, format: { comments: false }, mangle: !process.env.KEFU_KEEP_NAMES });
 
 rmSync('dist', { recursive: true, force: true }); // Old hashed chunks must not linger.
 

@@ -51,8 +51,9 @@ const STOPWORDS = new Set(
 
 const idf = (df: number, n: number): number => Math.log(1 + (n - df + 0.5) / (df + 0.5));
 
-// Apostrophes go so "don't" and "dont" meet.
-const norm = (s: string): string => s.normalize('NFKC').toLowerCase().replace(/['’]/g, '');
+// Apostrophes go so "don't" and "dont" meet. Plain ASCII (most words typed) needs no NFKC pass.
+const norm = (s: string): string =>
+  (/^[\x20-\x7e]*$/.test(s) ? s : s.normalize('NFKC')).toLowerCase().replace(/['’]/g, '');
 
 // A light English stemmer (plural, -ing, -ed, final e) so "refunds", "refunded" and "refund"
 // meet, and "damaged" meets "damage". It only has to be consistent, not linguistically right.
@@ -167,9 +168,12 @@ export function search(index: SearchIndex, query: string, limit = 10): SearchHit
       alternatives.set(typed, 1);
     }
   }
+  // Plain loops: this runs on every keystroke over every posting of the query's terms.
   for (const t of terms) {
     const p = postings.get(t);
-    if (p) p[0].forEach((d, i) => (scores[d]! += p[1][i]!));
+    if (!p) continue;
+    const [ds, ws] = p;
+    for (let i = 0; i < ds.length; i++) scores[ds[i]!]! += ws[i]!;
   }
   if (alternatives.size) {
     const best = new Float64Array(ids.length);
@@ -177,23 +181,41 @@ export function search(index: SearchIndex, query: string, limit = 10): SearchHit
     for (const [t, k] of alternatives) {
       const [ds, ws] = postings.get(t)!;
       const f = k / idf(ds.length, ids.length);
-      ds.forEach((d, i) => {
+      for (let i = 0; i < ds.length; i++) {
+        const d = ds[i]!;
+        const w = f * ws[i]!;
         if (!best[d]) df++;
-        best[d] = Math.max(best[d]!, f * ws[i]!);
-      });
+        if (w > best[d]!) best[d] = w;
+      }
     }
     const group = idf(df, ids.length);
-    best.forEach((s, d) => (scores[d]! += group * s));
+    for (let d = 0; d < best.length; d++) scores[d]! += group * best[d]!;
   }
-  const hits: SearchHit[] = [];
-  scores.forEach((score, d) => score > 0 && hits.push({ id: ids[d]!, score }));
-  // Array.prototype.sort is stable, so equal scores keep index order.
-  return hits.sort((a, b) => b.score - a.score).slice(0, limit);
+  if (limit < 1) return [];
+  // The best `limit` by insertion into a short sorted list (no sort of every match); a document
+  // only passes one of equal score found before it, so ties keep index order.
+  const top: number[] = [];
+  for (let d = 0; d < scores.length; d++) {
+    const score = scores[d]!;
+    if (score <= 0 || (top.length === limit && score <= scores[top[limit - 1]!]!)) continue;
+    if (top.length === limit) top.pop();
+    let at = top.length;
+    while (at > 0 && scores[top[at - 1]!]! < score) at--;
+    top.splice(at, 0, d);
+  }
+  return top.map((d) => ({ id: ids[d]!, score: scores[d]! }));
 }
 
 /** Splits text into matching and non-matching segments for the query, to render as <mark> without HTML. */
-export function highlight(text: string, query: string): Segment[] {
+export const highlight = (text: string, query: string): Segment[] => highlighter(query)(text);
+
+/** `highlight` for one query and many texts: the query is parsed once (a keystroke highlights a whole result list). */
+export function highlighter(query: string): (text: string) => Segment[] {
   const { terms, prefix } = parse(query);
+  return (text) => marks(text, terms, prefix);
+}
+
+function marks(text: string, terms: Set<string>, prefix: string | undefined): Segment[] {
   const out: Segment[] = [];
   let at = 0;
   const push = (end: number, match: boolean): void => {
@@ -208,7 +230,9 @@ export function highlight(text: string, query: string): Segment[] {
     push(m.index, false);
     if (m[1]) {
       const cs = Array.from(m[1]);
-      const keys = cs.map(norm);
+      // One normalisation for the run, per character only where NFKC changes the length.
+      const whole = Array.from(norm(m[1]));
+      const keys = whole.length === cs.length ? whole : cs.map(norm);
       const hit = keys.map((k) => terms.has(k) || k === prefix);
       keys.forEach((k, i) => {
         if (i + 1 < keys.length && terms.has(k + keys[i + 1])) hit[i] = hit[i + 1] = true;

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { createIndex, search } from '../core/search';
+import { createIndex, highlighter, search } from '../core/search';
 import { ArticleView } from './ArticleView';
 import { useViewStyles } from './viewStyles';
 import { useServices } from './context';
@@ -19,13 +19,13 @@ export function HelpView({ articleId }: { articleId?: string | undefined }) {
 
   const { value: articles, error, staleAt } = desk!.articles.value;
   // Built once per article list (the search code and its index live in this view's chunk).
-  const index = useMemo(() => articles && createIndex(articles), [articles]);
+  const index = useMemo(() => articles && { search: createIndex(articles), byId: new Map(articles.map((a) => [a.id, a])) }, [articles]);
   const hits = useMemo(() => {
     if (!articles) return [];
     if (!index || !query.trim()) return articles.slice(0, RESULTS);
-    const byId = new Map(articles.map((article) => [article.id, article]));
-    return search(index, query, RESULTS).map((hit) => byId.get(hit.id)!);
+    return search(index.search, query, RESULTS).map((hit) => index.byId.get(hit.id)!);
   }, [articles, index, query]);
+  const mark = useMemo(() => (query.trim() ? highlighter(query) : null), [query]);
 
   if (articleId) {
     const article = articles?.find((a) => a.id === articleId);
@@ -48,8 +48,8 @@ export function HelpView({ articleId }: { articleId?: string | undefined }) {
             {hits.map((article) => (
               <li key={article.id}>
                 <button type="button" class="row" onClick={() => go({ article: article.id })}>
-                  <strong><Marked text={article.title} query={query} /></strong>
-                  <span class="clip meta"><Marked text={plain(article.body).slice(0, 140)} query={query} /></span>
+                  <strong><Marked text={article.title} mark={mark} /></strong>
+                  <span class="clip meta"><Marked text={preview(article.body)} mark={mark} /></span>
                 </button>
               </li>
             ))}
@@ -62,5 +62,5 @@ export function HelpView({ articleId }: { articleId?: string | undefined }) {
   );
 }
 
-/** An article's text without its markup (`**`, `[label](url)` → label), for the one-line preview. */
-const plain = (body: string) => body.replace(/\*\*|\[([^\]]*)\]\([^)]*\)/g, '$1');
+/** The start of an article's text without its markup (`**`, `[label](url)` → label), for the one-line preview. */
+const preview = (body: string) => body.slice(0, 400).replace(/\*\*|\[([^\]]*)\]\([^)]*\)/g, '$1').slice(0, 140);

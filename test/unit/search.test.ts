@@ -177,6 +177,20 @@ describe('search over 1,000 articles', () => {
     expect(hits).to.have.length(10);
     for (let i = 1; i < hits.length; i++) expect(hits[i - 1]!.score).to.be.at.least(hits[i]!.score);
   });
+
+  it('keeps the best `limit` of all matches for any limit, ties in article order', () => {
+    const position = new Map(docs.map((doc, i) => [doc.id, i]));
+    for (const query of ['refund 退款', 'or', 'parcel coupon', '订', 'member 门店 sto']) {
+      const all = search(index, query, Infinity);
+      expect(all.length, query).to.be.greaterThan(12);
+      for (let i = 1; i < all.length; i++) {
+        const [a, b] = [all[i - 1]!, all[i]!];
+        const inOrder = a.score > b.score || (a.score === b.score && position.get(a.id)! < position.get(b.id)!);
+        expect(inOrder, `${query}: ${a.id} before ${b.id}`).to.equal(true);
+      }
+      for (const limit of [0, 1, 5, 12, 100]) expect(search(index, query, limit), `${query} / ${limit}`).to.deep.equal(all.slice(0, limit));
+    }
+  });
 });
 
 describe('highlight', () => {
