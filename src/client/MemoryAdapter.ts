@@ -128,9 +128,10 @@ export class MemoryAdapter implements BackendAdapter {
     const held = this.#session;
     const session: Session = {
       token: `memory-${request.site}`,
-      visitorId: held?.visitorId ?? request.visitorId ?? `v_${crypto.randomUUID()}`,
+      // The visitor stays through a sign-in, as on the server; signing out starts a new one.
+      visitorId: (request.userToken || !held?.user) && held?.visitorId || `v_${crypto.randomUUID()}`,
       // Any token signs in (there is no merchant secret to check here): the shopper who owns the orders.
-      user: request.userToken ? { id: 'memory-shopper', name: null, email: null } : held?.user ?? null,
+      user: request.userToken ? { id: 'memory-shopper', name: null, email: null } : null,
       expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
     };
     this.#session = session;
