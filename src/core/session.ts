@@ -92,8 +92,9 @@ export function createSession(options: SessionOptions) {
     alive();
     last = info;
     const scope = info?.user ? `u:${info.user.id}` : `v:${info?.visitorId}`;
-    // Signed in over an anonymous session: its cached copies are this shopper's now (design §3).
-    if (info?.user && visitor && !visitor.user) await createCache(storage, scope).adopt(`v:${visitor.visitorId}`);
+    // Signed in over an anonymous session: the server moved the visitor's history to the shopper,
+    // so the visitor's copies are stale; the shopper's scope loads afresh (design §3).
+    if (info?.user && visitor && !visitor.user) await createCache(storage, scope).wipe(`v:${visitor.visitorId}`);
     const created = createChat({
       site,
       adapter: current,

@@ -27,10 +27,6 @@ export function createCache(storage: Storage, scope: string) {
   const key = (name: string): Entry['key'] => ['cache', scope, name];
   const put = (name: string, value: unknown) => storage.set(key(name), { key: key(name), value, at: Date.now() } satisfies Entry);
 
-  /** Puts (a value) and deletes (none) in one transaction where the storage can. */
-  const apply = (entries: [IDBValidKey, unknown?][]) =>
-    storage.batch ? storage.batch(entries) : Promise.all(entries.map(([at, value]) => (value === undefined ? storage.del(at) : storage.set(at, value))));
-
   /** Loads, stores and answers a fresh value; one load per name at a time. */
   function refresh<T>(name: string, load: () => Promise<T>): Promise<T> {
     let fresh = loads.get(name) as Promise<T> | undefined;
@@ -61,22 +57,12 @@ export function createCache(storage: Storage, scope: string) {
     },
     /** Stores a value the widget got elsewhere (a ticket it just created, say). */
     put,
-    /**
-     * Takes over the copies of another scope (a visitor who just signed in as this shopper, whose
-     * history the server merged): each kept here unless this scope has its own, then that scope is emptied.
-     */
-    async adopt(from: string) {
-      const entries = await storage.list<Entry>('cache');
-      const own = new Set(entries.filter((entry) => entry.key[1] == scope).map((entry) => entry.key[2]));
-      await apply(entries.filter((entry) => entry.key[1] == from).flatMap(({ key: [, , name], value, at }) => [
-        [['cache', from, name]] as [IDBValidKey],
-        ...(own.has(name) ? [] : [[key(name), { key: key(name), value, at }] as [IDBValidKey, Entry]]),
-      ]));
-    },
     /** Forgets the copies of one user scope (this one by default), or of every scope with `'*'`: logout. */
     async wipe(which = scope) {
       const gone = (await storage.list<Entry>('cache')).filter((entry) => which == '*' || entry.key[1] == which);
-      await apply(gone.map((entry) => [entry.key]));
+      await (storage.batch
+        ? storage.batch(gone.map((entry) => [entry.key]))
+        : Promise.all(gone.map((entry) => storage.del(entry.key))));
     },
   };
 }
