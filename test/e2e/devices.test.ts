@@ -84,15 +84,23 @@ test('alice on a desktop and a phone stays in sync live: messages, agent replies
     await device.panel.locator('.msg.bot').last().waitFor();
   }
 
-  // The agent answers: both devices show it. The agent read the question, so both say "Read" under it.
+  // The agent answers: both devices show it.
   const alice = await signIn(env.server.base, 'alice');
   const [conversation] = (await alice.call('GET', '/v1/conversations')).body.conversations;
-  assert.equal((await agent().call('POST', `/v1/agent/conversations/${conversation.id}/read`)).status, 200);
-  for (const device of [desktop, phone]) {
-    await message(device.panel, 'shopper', 'Do you deliver to Hangzhou?').locator('.meta', { hasText: 'Read' }).waitFor();
-  }
   await agent().call('POST', `/v1/agent/conversations/${conversation.id}/messages`, { text: 'Yes, in two to three days.' });
   for (const device of [desktop, phone]) await message(device.panel, 'agent', 'Yes, in two to three days.').waitFor();
+  // The agent opens the conversation in the console, which marks it read: both devices say "Read" under her question.
+  const question = () => message(desktop.panel, 'shopper', 'Do you deliver to Hangzhou?').locator('.meta');
+  assert.match(await question().textContent() ?? '', /^Sent/);
+  const consoleContext = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const agentPage = await consoleContext.newPage();
+  await agentPage.goto(`${env.server.base}/agent.html?token=${AGENT_TOKEN}`);
+  await agentPage.locator(`#queue li[data-id="${conversation.id}"] button`).click();
+  await agentPage.locator('#messages .msg.shopper', { hasText: 'Do you deliver to Hangzhou?' }).waitFor();
+  for (const device of [desktop, phone]) {
+    await message(device.panel, 'shopper', 'Do you deliver to Hangzhou?').locator('.meta', { hasText: /^Read/ }).waitFor();
+  }
+  await consoleContext.close();
 
   // A complaint of hers, moved along by the agent, changes status on both Tickets views.
   const ticket = (await create(alice, '/v1/tickets', { kind: 'complaint', category: 'service', description: 'The courier was rude.' })).body;
