@@ -76,7 +76,8 @@ export function createChat(options: ChatOptions) {
       const { id } = await ensureConversation(lane);
       return adapter.postMessage(id, body);
     },
-    onDelivered: (_item, result) => upsert({ ...(result as Message), status: 'sent' }),
+    // The outbox carries the desk's writes too (tickets, ratings): only messages belong in the chat.
+    onDelivered: (item, result) => item.kind === 'message' && upsert({ ...(result as Message), status: 'sent' }),
     onFailed: (item, failure) => markFailed(item, failure),
   });
 

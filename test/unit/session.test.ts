@@ -1,5 +1,5 @@
 /**
- * Signing in on a device that chatted anonymously (design §3), over the real REST client and a
+ * The shopper's session. Signing in on a device that chatted anonymously (design §3), over the real REST client and a
  * real IndexedDB: the sign-in carries the anonymous session as its bearer token (the proof the
  * server merges on), the chat goes on in the merged conversation, a write still queued under the
  * visitor is delivered as the shopper, and the visitor's cached copies make way for the shopper's.
@@ -54,10 +54,10 @@ function fakeServer() {
   return { seen, handlers, online: () => void (acceptMessages = true) };
 }
 
-function sessionFor(site: string) {
+function sessionFor(site: string, adapter?: MemoryAdapter) {
   const storage = createConsentStorage(site, false);
   const session = createSession({
-    site, configured: true, api: API, storage, context: () => ({}), locale: () => 'en',
+    site, configured: true, api: API, storage, adapter, context: () => ({}), locale: () => 'en',
     onError: () => undefined, onIncoming: () => undefined, onEvent: () => undefined,
   });
   return { session, storage };
@@ -138,5 +138,22 @@ describe('MemoryAdapter sign-in', () => {
     const second = await device.createConversation({ clientId: crypto.randomUUID() });
     await device.startSession({ site: 'pk_demo', userToken: 'any' });
     expect((await device.listConversations()).conversations.map((c) => c.id).sort()).to.deep.equal([first.id, second.id].sort());
+  });
+});
+
+describe('the chat and the shared outbox', () => {
+  it('shows only messages: a ticket and a rating delivered through the same outbox stay out of the chat', async () => {
+    const { session, storage } = sessionFor(`pk_chat_${crypto.randomUUID().slice(0, 8)}`, new MemoryAdapter());
+    const chat = await session.start();
+    await chat.send('Hello');
+    await until(() => chat.messages.value.some((m) => m.author === 'bot'), 'the bot\'s answer');
+    const desk = session.desk.value!;
+    const clientId = await desk.fileTicket({ kind: 'complaint', category: 'service', description: 'Rude courier' });
+    await desk.rate({ subject: { type: 'conversation', id: chat.conversation.value!.id }, score: 5 });
+    await until(async () => (await chat.outbox.pending()).length === 0, 'the ticket and rating delivered');
+    await until(() => desk.tickets.value.value?.some((t) => t.clientId === clientId && !t.local) ?? false, 'the filed ticket');
+    expect(chat.messages.value.map((m) => m.author)).to.deep.equal(['shopper', 'bot']);
+    await session.destroy();
+    await storage.wipe();
   });
 });
