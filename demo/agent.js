@@ -208,7 +208,16 @@ function onMessage(conversationId, message) {
     known.lastMessage = message;
     renderQueue();
   }
-  if (state.open?.type === 'conversation' && state.open.id === conversationId) addMessages([message]);
+  if (state.open?.type === 'conversation' && state.open.id === conversationId) {
+    addMessages([message]);
+    if (message.author === 'shopper') markRead(conversationId);
+  }
+}
+
+/** The agent has seen the open conversation: the shopper's widgets show "Read" under their message. */
+function markRead(id) {
+  if (document.visibilityState !== 'visible') return;
+  api('POST', `/v1/agent/conversations/${encodeURIComponent(id)}/read`).catch(() => undefined); // Best effort: the next look marks it.
 }
 
 function renderQueue() {
@@ -265,6 +274,7 @@ async function openConversation(id) {
       if (!page.next || page.messages.length === 0) break;
       after = page.next;
     }
+    markRead(id);
   } catch (error) {
     $('reply-error').textContent = `Could not load the messages: ${error.message}`;
   }
@@ -849,6 +859,8 @@ function start() {
     }
   });
   $('close-conversation').addEventListener('click', closeConversation);
+  // Back to the console's tab: what the open conversation received meanwhile is read now.
+  document.addEventListener('visibilitychange', () => state.open?.type === 'conversation' && markRead(state.open.id));
   $('transition').addEventListener('submit', transition);
   $('alert-open-subject').addEventListener('click', () => void openAlertSubject());
   $('alert-resolve').addEventListener('click', resolveAlert);

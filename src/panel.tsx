@@ -56,10 +56,7 @@ export function mount(root: ShadowRoot, options: KefuOptions, bridge: Bridge): P
     context: () => snapshot(),
     locale: () => i18n.locale.value,
     onError: emitError,
-    onIncoming: (message) => {
-      bridge.emit('message', message);
-      if (!isOpen.value) setUnread(unread.value + 1);
-    },
+    onIncoming: (message) => bridge.emit('message', message),
     onRated: ({ subject, score, comment }) => bridge.emit('rating', { subject, score, comment }),
     onEvent: (event) => {
       if (event.type === 'ticket') bridge.emit('ticket', event.ticket);
@@ -82,6 +79,13 @@ export function mount(root: ShadowRoot, options: KefuOptions, bridge: Bridge): P
       const count = unread.value;
       if (badge) badge.textContent = count ? String(count) : '';
       launcher?.setAttribute('aria-label', count ? t('launcherUnread').replace('{count}', String(count)) : t('launcherLabel'));
+    }),
+    // Unread is the chat's, synced across the shopper's devices: an open panel reads what arrives
+    // (and tells the other devices), a closed one counts it.
+    effect(() => {
+      const chat = session.chat.value;
+      if (isOpen.value) chat?.markRead();
+      setUnread(isOpen.value ? 0 : chat?.unread.value ?? 0);
     }),
     // `online` / `offline` on the live connection's changes (not its first connect).
     effect(() => {
@@ -166,7 +170,6 @@ export function mount(root: ShadowRoot, options: KefuOptions, bridge: Bridge): P
     isOpen.value = true;
     host.toggleAttribute('data-open', true);
     launcher?.setAttribute('aria-expanded', 'true');
-    setUnread(0);
     bridge.emit('open');
   }
 

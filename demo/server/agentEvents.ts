@@ -10,8 +10,8 @@ import type { Db, Queryable } from './db';
 
 const CHANNEL = 'kefu_agent_events';
 
-/** What happened to a ticket, so the console can say it without diffing. */
-export type TicketChange = 'created' | 'appealed' | 'commented' | 'transitioned';
+/** What happened to a ticket, so the console can say it without diffing (`merged`: a visitor's, now a signed-in shopper's). */
+export type TicketChange = 'created' | 'appealed' | 'commented' | 'transitioned' | 'merged';
 
 /** The events of the console's feed; every one names its site. */
 export type AgentEvent =

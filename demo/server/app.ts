@@ -20,6 +20,7 @@ import { faqRoutes } from './routes/faq';
 import { openapiRoutes } from './routes/openapi';
 import { orderRoutes } from './routes/orders';
 import { ratingsRoutes } from './routes/ratings';
+import { readRoutes } from './routes/reads';
 import { sessionRoutes } from './routes/sessions';
 import { ticketsRoutes } from './routes/tickets';
 import { uploadsRoutes } from './routes/uploads';
@@ -98,6 +99,7 @@ export function createApp(deps: Deps) {
   shopper.route('/', faqRoutes(deps, idempotent));
   shopper.route('/', orderRoutes(deps, idempotent));
   shopper.route('/', ticketsRoutes(deps, idempotent));
+  shopper.route('/', readRoutes(deps));
   shopper.route('/', ratingsRoutes(deps, idempotent));
   shopper.route('/', uploadsRoutes(deps, idempotent));
   app.route('/v1', shopper);

@@ -6,7 +6,7 @@
  */
 import * as v from 'valibot';
 import {
-  AgentConversation, AgentConversationList, AgentReply, AgentTicket, AgentTicketList, Alert, AlertList, AlertStatus, AppealCreate,
+  AgentConversation, AgentConversationList, AgentReadRequest, ReadRequest, AgentReply, AgentTicket, AgentTicketList, Alert, AlertList, AlertStatus, AppealCreate,
   ArticleList, Comment, CommentCreate, FollowUpCreate, Insights, InsightsGroupBy, InsightsTime,
   Conversation, ConversationCreate, ConversationList, ConversationStatus, HandoffRequest, Locale, Message,
   MessageCreate, MessageList, Order, OrderList, Rating, RatingCreate, ResourceId, ServerEvent, Session, SessionRequest,
@@ -76,7 +76,7 @@ export const AgentEvent = v.variant('type', [
   v.object({ type: v.literal('message'), site: v.string(), conversationId: ResourceId, message: Message }),
   v.object({ type: v.literal('conversation'), site: v.string(), conversation: AgentConversation }),
   v.object({
-    type: v.literal('ticket'), site: v.string(), change: v.picklist(['created', 'appealed', 'commented', 'transitioned']), ticket: AgentTicket,
+    type: v.literal('ticket'), site: v.string(), change: v.picklist(['created', 'appealed', 'commented', 'transitioned', 'merged']), ticket: AgentTicket,
   }),
   v.object({ type: v.literal('rating'), owner: v.string(), rating: Rating }),
   v.object({ type: v.literal('alert'), site: v.string(), alert: Alert }),
@@ -137,6 +137,11 @@ export const contract: readonly Endpoint[] = [
     summary: 'Ask for a person: bot → queued (a no-op once with people)',
     body: body(HandoffRequest, true), success: json(200, Conversation, 'The conversation'), errors: [409],
   },
+  {
+    method: 'POST', path: '/v1/conversations/:id/read', auth: 'shopper', tag: 'chat', idempotent: false,
+    summary: "Mark the conversation read up to a message on every device of the shopper (a position only moves forward); a `read` event tells the shopper's other widgets",
+    body: body(ReadRequest), success: json(200, Conversation, 'The conversation with its read positions'),
+  },
   // --- orders ------------------------------------------------------------------------------------
   {
     method: 'GET', path: '/v1/orders', auth: 'shopper', tag: 'orders', idempotent: false,
@@ -191,7 +196,7 @@ export const contract: readonly Endpoint[] = [
   // --- events ------------------------------------------------------------------------------------
   {
     method: 'GET', path: '/v1/events', auth: 'shopper', tag: 'events', idempotent: false, resumable: true,
-    summary: "Server-Sent Events for the shopper's every widget: message, conversation, ticket, typing",
+    summary: "Server-Sent Events for the shopper's every widget: message, conversation, ticket, typing, read",
     success: { status: 200, kind: 'sse', event: ServerEvent, description: 'An event stream; each `data` is one event' },
   },
   // --- agent console (bearer KEFU_AGENT_TOKEN) ---------------------------------------------------
@@ -213,6 +218,11 @@ export const contract: readonly Endpoint[] = [
     method: 'POST', path: '/v1/agent/conversations/:id/messages', auth: 'agent', tag: 'agent', idempotent: false,
     summary: 'Reply as an agent (takes the conversation: queued → agent)', body: body(AgentReply),
     success: json(201, Message, "The agent's message"), errors: [409],
+  },
+  {
+    method: 'POST', path: '/v1/agent/conversations/:id/read', auth: 'agent', tag: 'agent', idempotent: false,
+    summary: 'Mark the conversation read by the agent, up to a message or its last; the shopper sees "Read" under what the agent has read',
+    body: body(AgentReadRequest, true), success: json(200, AgentConversation, 'The conversation'),
   },
   {
     method: 'POST', path: '/v1/agent/conversations/:id/typing', auth: 'agent', tag: 'agent', idempotent: false,

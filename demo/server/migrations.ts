@@ -247,4 +247,20 @@ insert into service_facts (site, subject_type, subject_id, kind, at, status, due
 insert into service_facts (site, subject_type, subject_id, kind, at, actor, score, comment)
   select site, subject_type, subject_id, 'rating', created_at, 'shopper', score, comment from ratings;
 `,
+  // 5: one shopper across touchpoints. A visitor merged into a signed-in shopper is marked on its
+  // `shoppers` row (once: a second sign-in with the same anonymous token moves nothing), and each
+  // conversation keeps how far the shopper and the agent have read (a message id and its seq, so a
+  // read position only moves forward). Existing conversations count as read by their shopper, so
+  // no old reply turns into an unread badge.
+  `
+alter table shoppers add column merged_into text;
+alter table shoppers add column merged_at timestamptz;
+alter table conversations add column shopper_read text;
+alter table conversations add column shopper_read_seq bigint;
+alter table conversations add column agent_read text;
+alter table conversations add column agent_read_seq bigint;
+update conversations c set shopper_read = m.id, shopper_read_seq = m.seq
+  from (select distinct on (conversation_id) conversation_id, id, seq from messages order by conversation_id, seq desc) m
+  where m.conversation_id = c.id;
+`,
 ];

@@ -3,13 +3,16 @@ import type { Conversation, Message, QuickAction } from '../../src/api/schemas';
 
 export const iso = (value: Date | string) => new Date(value).toISOString();
 
-export const CONVERSATION_COLUMNS = 'id, client_id, status, created_at, updated_at';
+export const CONVERSATION_COLUMNS = 'id, client_id, status, created_at, updated_at, shopper_read, agent_read';
 export interface ConversationRow {
   id: string;
   client_id: string;
   status: Conversation['status'];
   created_at: Date;
   updated_at: Date;
+  /** Read positions (message ids); absent from rows selected without them. */
+  shopper_read?: string | null;
+  agent_read?: string | null;
 }
 export const toConversation = (row: ConversationRow): Conversation => ({
   id: row.id,
@@ -17,6 +20,8 @@ export const toConversation = (row: ConversationRow): Conversation => ({
   status: row.status,
   createdAt: iso(row.created_at),
   updatedAt: iso(row.updated_at),
+  shopperRead: row.shopper_read ?? null,
+  agentRead: row.agent_read ?? null,
 });
 
 export const MESSAGE_COLUMNS = 'id, conversation_id, client_id, author, text, extra, created_at';

@@ -40,7 +40,16 @@ export const Conversation = v.object({
   status: ConversationStatus,
   createdAt: IsoTime,
   updatedAt: IsoTime,
+  /** The last message the shopper has read (on any of their devices), and the last one an agent has read. */
+  shopperRead: v.optional(v.nullable(v.string())),
+  agentRead: v.optional(v.nullable(v.string())),
 });
+
+/** A read position: everything up to this message of the conversation has been read. */
+export const ReadRequest = v.strictObject({ messageId: ResourceId });
+/** The agent's read position; without a message, up to the conversation's last one. */
+export const AgentReadRequest = v.strictObject({ messageId: v.optional(ResourceId) });
+export const Reader = v.picklist(['shopper', 'agent']);
 
 /** What the shopper is looking at: drives suggestions and shows the agent the context. */
 export const PageContext = v.strictObject({
@@ -284,6 +293,7 @@ export const ServerEvent = v.variant('type', [
   v.object({ type: v.literal('conversation'), conversation: Conversation }),
   v.object({ type: v.literal('ticket'), ticket: Ticket }),
   v.object({ type: v.literal('typing'), conversationId: ResourceId, author: Author }),
+  v.object({ type: v.literal('read'), conversationId: ResourceId, reader: Reader, messageId: ResourceId }),
 ]);
 
 export type SiteKey = v.InferOutput<typeof SiteKey>;
@@ -305,6 +315,8 @@ export type Problem = v.InferOutput<typeof Problem>;
 export type ServerEvent = v.InferOutput<typeof ServerEvent>;
 export type PageContext = v.InferOutput<typeof PageContext>;
 export type HandoffRequest = v.InferInput<typeof HandoffRequest>;
+export type ReadRequest = v.InferInput<typeof ReadRequest>;
+export type Reader = v.InferOutput<typeof Reader>;
 export type Article = v.InferOutput<typeof Article>;
 export type ArticleList = v.InferOutput<typeof ArticleList>;
 export type Suggestion = v.InferOutput<typeof Suggestion>;

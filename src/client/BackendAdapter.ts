@@ -56,6 +56,11 @@ export interface BackendAdapter {
   postMessage(conversationId: string, body: MessageCreate): Promise<Message>;
   /** Asks for a person (bot → queued); a no-op once people have it. */
   handoff(conversationId: string, reason?: string): Promise<Conversation>;
+  /**
+   * Marks a conversation read up to a message, for every device of the shopper (a `read` event
+   * tells the others). Optional: without it, read state stays on this device.
+   */
+  markRead?(conversationId: string, messageId: string): Promise<Conversation>;
   /** FAQ articles of one locale; unchanged since the last call → the very same object again. */
   faq(locale: Locale): Promise<ArticleList>;
   /** Suggested questions for what the shopper is looking at. */

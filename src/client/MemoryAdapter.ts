@@ -49,7 +49,7 @@ function pageOf<T extends { id: string }>(items: T[], after: string | undefined,
 /**
  * An in-memory backend with the contract's behaviour, for tests, demos and offline prototyping:
  * request bodies checked like the server does (400 with field paths), idempotent creates by
- * `clientId` (same body → the first answer, another body → 422), one shopper whose ids alone
+ * `clientId` (same body → the first answer, another body → 422), each session's shopper whose ids alone
  * exist (anything else is 404), the ticket state machines (an illegal move is 409), and events
  * for bot and agent messages, conversation and ticket changes. `agent` drives the other side.
  */
@@ -59,6 +59,11 @@ export class MemoryAdapter implements BackendAdapter {
   readonly #messages = new Map<string, Message[]>();
   readonly #tickets = new Map<string, Ticket>();
   readonly #uploads = new Map<string, [Upload, Blob]>();
+  /** Who owns each conversation, ticket and upload: `v:<visitorId>` or `u:<userId>`, as on the server. */
+  readonly #owners = new Map<string, string>();
+  /** Visitors whose history already moved to a signed-in shopper (once each). */
+  readonly #merged = new Set<string>();
+  #session: Session | undefined;
   /** clientId → [what was asked, the first answer]. */
   readonly #created = new Map<string, [string, unknown]>();
   readonly #listeners = new Set<Listener>();
@@ -75,7 +80,7 @@ export class MemoryAdapter implements BackendAdapter {
   readonly agent = {
     /** An agent replies: the conversation goes to `agent`, the message arrives as an event. */
     reply: (conversationId: string, text: string): Message => {
-      const conversation = this.#conversation(conversationId);
+      const conversation = this.#conversation(conversationId, true);
       if (conversation.status === 'closed') throw conflict('This conversation is closed');
       if (conversation.status !== 'agent') this.#setStatus(conversation, 'agent');
       return copy(this.#add(conversationId, 'agent', text, null));
@@ -83,17 +88,20 @@ export class MemoryAdapter implements BackendAdapter {
     /** An agent is typing in a conversation (the shopper sees the indicator). */
     typing: (conversationId: string) => this.#emit({ type: 'typing', conversationId, author: 'agent' }),
     /** An agent closes a conversation. */
-    close: (conversationId: string): Conversation => copy(this.#setStatus(this.#conversation(conversationId), 'closed')),
+    close: (conversationId: string): Conversation => copy(this.#setStatus(this.#conversation(conversationId, true), 'closed')),
+    /** The agent has read the conversation, up to a message or its last: the shopper sees "Read". */
+    read: (conversationId: string, messageId?: string): Conversation =>
+      copy(this.#read(this.#conversation(conversationId, true), 'agent', messageId ?? this.#thread(conversationId).at(-1)?.id)),
     /** An agent moves a ticket; a move its state machine does not allow is a 409. */
     transition: (ticketId: string, to: TicketStatus, note?: string): Ticket => {
-      const ticket = this.#ticket(ticketId);
+      const ticket = this.#ticket(ticketId, true);
       if (!canTransition(ticket.kind, ticket.status, to, 'agent')) {
         throw conflict(`A ${ticket.kind} cannot go from ${ticket.status} to ${to}`);
       }
       return copy(this.#move(ticket, to, 'agent', note));
     },
     /** An agent adds a comment to a ticket. */
-    comment: (ticketId: string, text: string): Comment => copy(this.#comment(this.#ticket(ticketId), 'agent', text, null, [])),
+    comment: (ticketId: string, text: string): Comment => copy(this.#comment(this.#ticket(ticketId, true), 'agent', text, null, [])),
     /** Replaces the FAQ: the next `faq()` answers a new list. */
     publish: (articles: Article[]) => {
       this.#articles = articles;
@@ -111,18 +119,36 @@ export class MemoryAdapter implements BackendAdapter {
         .map((a) => ({ id: `s-${a.id}`, text: a.title, articleId: a.id })));
   }
 
+  /**
+   * Opens a session; this adapter is one device, so its current session is the proof the server
+   * asks for: signing in over an anonymous session moves that visitor's conversations, tickets and
+   * uploads to the shopper, once, and tells the shopper's widgets (design §3).
+   */
   async startSession(request: SessionRequest): Promise<Session> {
-    return {
+    const held = this.#session;
+    const session: Session = {
       token: `memory-${request.site}`,
-      visitorId: request.visitorId ?? `v_${crypto.randomUUID()}`,
+      // The visitor stays through a sign-in, as on the server; signing out starts a new one.
+      visitorId: (request.userToken || !held?.user) && held?.visitorId || `v_${crypto.randomUUID()}`,
       // Any token signs in (there is no merchant secret to check here): the shopper who owns the orders.
       user: request.userToken ? { id: 'memory-shopper', name: null, email: null } : null,
       expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
     };
+    this.#session = session;
+    if (session.user && held && !held.user && !this.#merged.has(held.visitorId)) {
+      this.#merged.add(held.visitorId);
+      for (const [id, owner] of this.#owners) {
+        if (owner !== `v:${held.visitorId}`) continue;
+        this.#owners.set(id, this.#owner);
+        const moved = this.#conversations.get(id) ?? this.#tickets.get(id);
+        if (moved) this.#emit('kind' in moved ? { type: 'ticket', ticket: moved } : { type: 'conversation', conversation: moved });
+      }
+    }
+    return copy(session);
   }
 
   async listConversations(): Promise<ConversationList> {
-    return { conversations: copy([...this.#conversations.values()].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))) };
+    return { conversations: copy(this.#mine(this.#conversations).sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))) };
   }
 
   createConversation(body: ConversationCreate) {
@@ -130,13 +156,14 @@ export class MemoryAdapter implements BackendAdapter {
       const time = now();
       const conversation: Conversation = { id: this.#id('c'), clientId, status: 'bot', createdAt: time, updatedAt: time };
       this.#conversations.set(conversation.id, conversation);
+      this.#owners.set(conversation.id, this.#owner);
       this.#messages.set(conversation.id, []);
       return conversation;
     });
   }
 
   async listMessages(conversationId: string, after?: string): Promise<MessageList> {
-    const [messages, next] = pageOf(this.#thread(conversationId), after, MESSAGE_PAGE);
+    const [messages, next] = pageOf(this.#thread(conversationId, false), after, MESSAGE_PAGE);
     return { messages, next };
   }
 
@@ -150,6 +177,14 @@ export class MemoryAdapter implements BackendAdapter {
       if (answer !== undefined) this.#add(conversationId, 'bot', answer, null);
       return message;
     });
+  }
+
+  async markRead(conversationId: string, messageId: string): Promise<Conversation> {
+    const conversation = this.#conversation(conversationId);
+    if (!this.#thread(conversationId).some((m) => m.id === messageId)) {
+      throw invalid([{ path: 'messageId', message: 'is not a message of this conversation' }]);
+    }
+    return copy(this.#read(conversation, 'shopper', messageId));
   }
 
   async handoff(conversationId: string): Promise<Conversation> {
@@ -182,7 +217,7 @@ export class MemoryAdapter implements BackendAdapter {
   }
 
   async listTickets(cursor?: string): Promise<TicketList> {
-    const [tickets, next] = pageOf([...this.#tickets.values()].reverse(), cursor);
+    const [tickets, next] = pageOf(this.#mine(this.#tickets).reverse(), cursor);
     return { tickets, next };
   }
 
@@ -221,6 +256,7 @@ export class MemoryAdapter implements BackendAdapter {
         dueAt: due(status, true), appealable: true, createdAt: time, updatedAt: time,
       };
       this.#tickets.set(ticket.id, ticket);
+      this.#owners.set(ticket.id, this.#owner);
       this.#emit({ type: 'ticket', ticket });
       return ticket;
     });
@@ -259,6 +295,7 @@ export class MemoryAdapter implements BackendAdapter {
     const upload = await this.#create('uploads', v.looseObject({ clientId: ClientId }), { clientId, name: label, type: file.type, size: file.size }, () => {
       const created: Upload = { id: this.#id('up'), clientId, name: label, type: file.type as UploadType, size: file.size, createdAt: now() };
       this.#uploads.set(created.id, [created, file]);
+      this.#owners.set(created.id, this.#owner);
       return created;
     });
     onProgress?.(1);
@@ -267,7 +304,7 @@ export class MemoryAdapter implements BackendAdapter {
 
   async fetchUpload(id: string): Promise<Blob> {
     const stored = this.#uploads.get(id);
-    if (!stored) throw notFound('upload');
+    if (!stored || !this.#owns(id)) throw notFound('upload');
     return stored[1];
   }
 
@@ -301,21 +338,48 @@ export class MemoryAdapter implements BackendAdapter {
     return `${prefix}_${++this.#ids}`;
   }
 
-  #conversation(id: string): Conversation {
+  /** Whose data the current session reaches. */
+  get #owner() {
+    const session = this.#session;
+    return session?.user ? `u:${session.user.id}` : `v:${session?.visitorId}`;
+  }
+
+  #owns(id: string) {
+    return this.#owners.get(id) === this.#owner;
+  }
+
+  #mine<T extends { id: string }>(items: Map<string, T>): T[] {
+    return [...items.values()].filter((item) => this.#owns(item.id));
+  }
+
+  /** A conversation of this shopper (any, for the agent); another shopper's is the same 404 as a missing one. */
+  #conversation(id: string, agent = false): Conversation {
     const conversation = this.#conversations.get(id);
-    if (!conversation) throw notFound('conversation');
+    if (!conversation || !(agent || this.#owns(id))) throw notFound('conversation');
     return conversation;
   }
 
-  #thread(conversationId: string): Message[] {
-    this.#conversation(conversationId);
+  #thread(conversationId: string, agent = true): Message[] {
+    this.#conversation(conversationId, agent);
     return this.#messages.get(conversationId)!;
   }
 
-  #ticket(id: string): Ticket {
+  #ticket(id: string, agent = false): Ticket {
     const ticket = this.#tickets.get(id);
-    if (!ticket) throw notFound('ticket');
+    if (!ticket || !(agent || this.#owns(id))) throw notFound('ticket');
     return ticket;
+  }
+
+  /** Moves a reader's position forward to `messageId` (never back) and tells the shopper's widgets. */
+  #read(conversation: Conversation, reader: 'shopper' | 'agent', messageId: string | undefined): Conversation {
+    const field = reader === 'agent' ? 'agentRead' : 'shopperRead';
+    const thread = this.#thread(conversation.id);
+    const at = (id: unknown) => thread.findIndex((m) => m.id === id);
+    if (messageId && at(messageId) > at(conversation[field])) {
+      conversation[field] = messageId;
+      this.#emit({ type: 'read', conversationId: conversation.id, reader, messageId });
+    }
+    return conversation;
   }
 
   #order(id: string): Order {
@@ -326,7 +390,7 @@ export class MemoryAdapter implements BackendAdapter {
 
   /** Attachments must be this shopper's uploads, as on the server. */
   #unknownUploads(ids: string[] = []): FieldError[] {
-    return ids.flatMap((id, i) => (this.#uploads.has(id) ? [] : [{ path: `attachmentIds.${i}`, message: 'is not one of your uploads' }]));
+    return ids.flatMap((id, i) => (this.#uploads.has(id) && this.#owns(id) ? [] : [{ path: `attachmentIds.${i}`, message: 'is not one of your uploads' }]));
   }
 
   #attachments(ids: string[] = []): string[] {
@@ -371,8 +435,14 @@ export class MemoryAdapter implements BackendAdapter {
     return comment;
   }
 
-  /** Events go out a microtask after the change that caused them, each a snapshot of that moment. */
+  /**
+   * Events go out a microtask after the change that caused them, each a snapshot of that moment,
+   * to the widgets of the shopper it belongs to.
+   */
   #emit(event: ServerEvent) {
+    const about = event.type === 'ticket' ? event.ticket.id : event.type === 'conversation' ? event.conversation.id
+      : event.type === 'message' ? event.message.conversationId : event.conversationId;
+    if (!this.#owns(about)) return;
     const snapshot = copy(event);
     const id = String(++this.#eventId);
     queueMicrotask(() => {

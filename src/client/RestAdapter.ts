@@ -94,6 +94,10 @@ export class RestAdapter implements BackendAdapter {
     return this.#call(Conversation, `${at('conversations', conversationId)}/handoff`, { method: 'post', json: { reason } });
   }
 
+  markRead(conversationId: string, messageId: string) {
+    return this.#call(Conversation, `${at('conversations', conversationId)}/read`, { method: 'post', json: { messageId } });
+  }
+
   async faq(locale: Locale) {
     const cached = this.#faq.get(locale);
     try {

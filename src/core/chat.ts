@@ -1,4 +1,4 @@
-import { batch, signal } from '@preact/signals';
+import { batch, computed, signal } from '@preact/signals';
 import type { Conversation, Message, MessageCreate, PageContext, ServerEvent } from '../api/schemas';
 import type { BackendAdapter, StreamState } from '../client/BackendAdapter';
 import { isHttpError, isKefuError, type KefuError } from '../client/errors';
@@ -46,9 +46,26 @@ export function createChat(options: ChatOptions) {
   /** Who is typing in this conversation right now (an agent, the bot), for the indicator. */
   const typing = signal<string | null>(null);
   let typingTimer: ReturnType<typeof setTimeout> | undefined;
+  /** How far the shopper (on any of their devices) and the agent have read: message ids. */
+  const read = signal<string | null | undefined>(null);
+  const agentRead = signal<string | null | undefined>(null);
+  /**
+   * Messages from others after the shopper's read position, in the current conversation. Writing
+   * counts as having read what came before, so only what arrived after the shopper's last word counts.
+   */
+  const unread = computed(() => {
+    let count = 0;
+    for (const m of messages.value.slice().reverse()) {
+      if (m.id === read.value || m.author === 'shopper') break;
+      count++;
+    }
+    return count;
+  });
   const conversations = new Map<string, Promise<Conversation>>();
   let conversationClientId: string | undefined;
   let closeStream: (() => void) | undefined;
+  /** The conversation being switched to (see `follow`). */
+  let following: string | undefined;
 
   const lockName = `kefu-outbox:${options.site}`;
   const outbox = createOutbox({
@@ -59,7 +76,8 @@ export function createChat(options: ChatOptions) {
       const { id } = await ensureConversation(lane);
       return adapter.postMessage(id, body);
     },
-    onDelivered: (_item, result) => upsert({ ...(result as Message), status: 'sent' }),
+    // The outbox carries the desk's writes too (tickets, ratings): only messages belong in the chat.
+    onDelivered: (item, result) => item.kind === 'message' && upsert({ ...(result as Message), status: 'sent' }),
     onFailed: (item, failure) => markFailed(item, failure),
   });
 
@@ -92,6 +110,13 @@ export function createChat(options: ChatOptions) {
   }
 
   function onEvent(event: ServerEvent) {
+    // Another device of this shopper is talking in another conversation (or a sign-in merged a newer one): follow it.
+    const id = event.type === 'message' ? event.message.conversationId
+      : event.type === 'conversation' && event.conversation.updatedAt > (conversation.value?.updatedAt ?? '') ? event.conversation.id : null;
+    if (id && id !== conversation.value?.id && id !== following) {
+      following = id;
+      follow(id).catch((error) => console.warn('[kefu] follow:', error)).finally(() => (following = undefined));
+    }
     if (event.type === 'message') {
       const { message } = event;
       if (message.conversationId !== conversation.value?.id) return;
@@ -107,6 +132,8 @@ export function createChat(options: ChatOptions) {
       typing.value = event.author;
       clearTimeout(typingTimer);
       typingTimer = setTimeout(() => (typing.value = null), 6_000);
+    } else if (event.type === 'read' && event.conversationId === conversation.value?.id) {
+      (event.reader === 'agent' ? agentRead : read).value = event.messageId;
     }
     options.onEvent?.(event);
   }
@@ -135,22 +162,10 @@ export function createChat(options: ChatOptions) {
       const { conversations: list } = await adapter.listConversations();
       const latest = list.find((c) => c.clientId === saved?.clientId) ?? list[0];
       conversationClientId = latest?.clientId ?? saved?.clientId;
-      let history: ChatMessage[] = [];
-      if (latest) {
-        conversation.value = latest;
-        conversations.set(latest.clientId, Promise.resolve(latest));
-        // Pages run oldest first: follow them to the newest (a cap keeps a runaway thread bounded;
-        // the log is windowed, so a long history costs memory, not rendering).
-        let after: string | null | undefined;
-        for (let pages = 0; pages < MAX_HISTORY_PAGES && after !== null; pages++) {
-          const page = await adapter.listMessages(latest.id, after);
-          history.push(...page.messages.map((m) => ({ ...m, status: 'sent' as const })));
-          after = page.next ?? null;
-        }
-      }
+      const history = latest ? await load(latest) : [];
       const unsent = (await outbox.pending()).filter((item) => item.kind === 'message').map(localMessage);
       batch(() => {
-        messages.value = history;
+        show(latest, history);
         for (const message of unsent) upsert(message);
         phase.value = 'ready';
       });
@@ -160,6 +175,55 @@ export function createChat(options: ChatOptions) {
       phase.value = 'error';
       throw failure;
     }
+  }
+
+  /** A conversation's history, all pages, oldest first. */
+  async function load(latest: Conversation): Promise<ChatMessage[]> {
+    conversations.set(latest.clientId, Promise.resolve(latest));
+    // Pages run oldest first: follow them to the newest (a cap keeps a runaway thread bounded;
+    // the log is windowed, so a long history costs memory, not rendering).
+    const history: ChatMessage[] = [];
+    let after: string | null | undefined;
+    for (let pages = 0; pages < MAX_HISTORY_PAGES && after !== null; pages++) {
+      const page = await adapter.listMessages(latest.id, after);
+      history.push(...page.messages.map((m) => ({ ...m, status: 'sent' as const })));
+      after = page.next ?? null;
+    }
+    return history;
+  }
+
+  /** Shows a conversation with its history and what its events brought while the history loaded. */
+  function show(shown: Conversation | undefined, history: ChatMessage[]) {
+    const live = messages.value.filter((m) => m.conversationId === shown?.id);
+    conversation.value = shown ?? null;
+    read.value = shown?.shopperRead;
+    agentRead.value = shown?.agentRead;
+    messages.value = history;
+    for (const message of live) upsert(message);
+  }
+
+  /**
+   * Switches to a conversation this shopper has on the server but not on screen (started on
+   * another device, or moved here by a sign-in). Unsent messages keep their own conversation.
+   */
+  async function follow(id: string) {
+    const found = (await adapter.listConversations()).conversations.find((c) => c.id === id);
+    if (!found) return;
+    // Current at once, so its events land while the history loads.
+    conversation.value = found;
+    conversationClientId = found.clientId;
+    const history = await load(found);
+    await storage.set(CONVERSATION_KEY, { clientId: found.clientId });
+    show(found, history);
+  }
+
+  /** Marks everything shown as read, for every device of the shopper (best effort: the next read carries it on). */
+  function markRead() {
+    const last = messages.value.findLast((m) => m.status === 'sent');
+    const id = conversation.value?.id;
+    if (!unread.value || !last || !id) return;
+    read.value = last.id;
+    adapter.markRead?.(id, last.id).catch((error) => console.warn('[kefu] read:', error));
   }
 
   /** Names the shopper's current conversation on first use (stored, so a reload keeps writing to it). */
@@ -209,6 +273,9 @@ export function createChat(options: ChatOptions) {
     error,
     stream,
     typing,
+    unread,
+    agentRead,
+    markRead,
     durable: storage.durable,
     /** The one outbox of this shopper's writes; the desk registers its kinds on it. */
     outbox,

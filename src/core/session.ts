@@ -12,6 +12,7 @@ import { createChat, type Chat } from './chat';
 import { createDesk, type Desk } from './desk';
 import type { ConsentStorage } from './consentStorage';
 import { subjectOf } from './identity';
+import { createCache } from '../offline/cache';
 
 export interface SessionOptions {
   site: string;
@@ -42,6 +43,8 @@ export function createSession(options: SessionOptions) {
   let starting: Promise<Chat> | undefined;
   let rejectedToken: unknown;
   let awaited = false; // identify() awaits the sign-in and rejects itself; no separate error event.
+  /** The session the last start opened (an adapter passed in keeps its own, never stored here). */
+  let last: Session | undefined;
   // Bumped by every stop: a start still under way notices that it was overtaken and gives up.
   let generation = 0;
   let stopped = false;
@@ -69,6 +72,9 @@ export function createSession(options: SessionOptions) {
       onSession: (session) => void storage.set('session', session),
     }));
     current.locale = options.locale();
+    // This device's anonymous session, which the sign-in below presents as proof (the adapter
+    // sends it as the bearer token) so the server moves the visitor's history to the shopper.
+    const visitor = saved ?? last;
     let info: Session | undefined = saved;
     if (userToken) {
       try {
@@ -84,6 +90,11 @@ export function createSession(options: SessionOptions) {
     }
     if (!userToken && (options.adapter || !saved)) info = await current.startSession({ site });
     alive();
+    last = info;
+    const scope = info?.user ? `u:${info.user.id}` : `v:${info?.visitorId}`;
+    // Signed in over an anonymous session: the server moved the visitor's history to the shopper,
+    // so the visitor's copies are stale; the shopper's scope loads afresh (design §3).
+    if (info?.user && visitor && !visitor.user) await createCache(storage, scope).wipe(`v:${visitor.visitorId}`);
     const created = createChat({
       site,
       adapter: current,
@@ -100,7 +111,7 @@ export function createSession(options: SessionOptions) {
       adapter: current,
       storage,
       outbox: created.outbox,
-      scope: info?.user ? `u:${info.user.id}` : `v:${info?.visitorId}`,
+      scope,
       signedIn: !!info?.user,
       onRated: options.onRated,
     });

@@ -24,6 +24,7 @@ export const en = {
   send: 'Send',
   sending: 'Sending…',
   sent: 'Sent',
+  read: 'Read',
   failed: 'Not sent',
   retry: 'Retry',
   edit: 'Edit',

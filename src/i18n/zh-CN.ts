@@ -25,6 +25,7 @@ export const zhCN: Catalog = {
   send: '发送',
   sending: '发送中…',
   sent: '已发送',
+  read: '已读',
   failed: '未发送',
   retry: '重试',
   edit: '编辑',

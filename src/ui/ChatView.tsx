@@ -53,6 +53,9 @@ export function ChatView({ chat }: { chat: Chat }) {
     else void chat.handoff();
   };
   const status = conversation?.status;
+  // "Read" goes under the shopper's last message at or before the agent's read position.
+  const agentRead = messages.findIndex((m) => m.id === chat.agentRead.value);
+  const seen = messages.slice(0, agentRead + 1).findLast((m) => m.author === 'shopper');
 
   return (
     <>
@@ -69,6 +72,7 @@ export function ChatView({ chat }: { chat: Chat }) {
           <MessageBubble
             key={message.clientId ?? message.id}
             message={message}
+            read={message === seen}
             onRetry={() => void chat.retry(message.clientId ?? message.id)}
             onEdit={() => edit(message.clientId ?? message.id, message.text)}
             onDiscard={() => void chat.discard(message.clientId ?? message.id)}

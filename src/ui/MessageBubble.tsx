@@ -5,6 +5,8 @@ import { Linkified } from './Linkified';
 
 interface Props {
   message: ChatMessage;
+  /** The agent has read up to this message of the shopper's. */
+  read?: boolean;
   onRetry: () => void;
   onEdit: () => void;
   onDiscard: () => void;
@@ -13,12 +15,12 @@ interface Props {
 }
 
 /** One message, rendered as text (never HTML), with its delivery state for the shopper's own. */
-export function MessageBubble({ message, onRetry, onEdit, onDiscard, children }: Props) {
+export function MessageBubble({ message, read, onRetry, onEdit, onDiscard, children }: Props) {
   const i18n = useServices().i18n;
   const { t, time } = i18n;
   const mine = message.author === 'shopper';
   const who = message.author === 'shopper' ? t('you') : t(message.author);
-  const state = mine ? (message.status === 'sent' ? t('sent') : message.status === 'sending' ? t('sending') : t('failed')) : '';
+  const state = mine ? (message.status === 'sent' ? t(read ? 'read' : 'sent') : message.status === 'sending' ? t('sending') : t('failed')) : '';
   return (
     <div class={`msg ${message.author} ${message.status}`} data-status={message.status}>
       <span class="sr">{who}:</span>

@@ -3,64 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import * as v from 'valibot';
 import { AgentConversation, AgentConversationList, AgentTicketList, Message, MessageList } from '../../src/api/schemas';
-import { AGENT_TOKEN, client, create, engines, signIn, startServer, warnIfPgliteOnly, type TestServer } from './harness';
+import {
+  AGENT_TOKEN, client, create, engines, openStream, signIn, startServer, warnIfPgliteOnly, type StreamEvent, type TestServer,
+} from './harness';
 
 warnIfPgliteOnly();
 
 type Api = ReturnType<typeof client>;
-type Event = { id: string; data: any };
-
-
-
-/**
- * Opens a Server-Sent Events stream and reads it event by event. A stream that stays silent fails
- * the test after 10 s instead of hanging it.
- */
-async function openStream(url: string, headers: Record<string, string>) {
-  const controller = new AbortController();
-  const guard = setTimeout(() => controller.abort(new Error(`no awaited event on ${url} within 10 s`)), 10_000);
-  const response = await fetch(url, { headers, signal: controller.signal });
-  assert.equal(response.status, 200);
-  assert.match(response.headers.get('content-type') ?? '', /text\/event-stream/);
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
-  let last = -1n;
-  async function next(): Promise<Event> {
-    for (;;) {
-      const end = buffer.indexOf('\n\n');
-      if (end >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const id = /^id: ?(.*)$/m.exec(block)?.[1];
-        const data = /^data: ?(.*)$/m.exec(block)?.[1];
-        if (id && data) {
-          // Once each and in order: a resume from the last id seen must lose or repeat nothing.
-          assert.ok(BigInt(id) > last, `event ${id} came after event ${last}`);
-          last = BigInt(id);
-          return { id, data: JSON.parse(data) };
-        }
-        continue;
-      }
-      const { value, done } = await reader.read();
-      if (done) throw new Error('the stream ended');
-      buffer += value;
-    }
-  }
-  return {
-    next,
-    /** Skips events until one matches. */
-    async until(match: (data: any) => boolean): Promise<Event> {
-      for (;;) {
-        const event = await next();
-        if (match(event.data)) return event;
-      }
-    },
-    close() {
-      clearTimeout(guard);
-      controller.abort();
-    },
-  };
-}
 
 for (const engine of engines) {
   describe(`agent API on ${engine.name}`, () => {
@@ -179,8 +128,8 @@ for (const engine of engines) {
       const alice = await signIn(server.base, 'alice');
       const conversation = await create(alice, '/v1/conversations', {});
       const stream = await openStream(`${server.base}/v1/agent/events`, agentHeaders);
-      let messageEvent: Event;
-      let ticketEvent: Event;
+      let messageEvent: StreamEvent;
+      let ticketEvent: StreamEvent;
       try {
         const key = randomUUID();
         await alice.call('POST', `/v1/conversations/${conversation.body.id}/messages`, { clientId: key, text: 'Do you ship to Macau?' }, { 'Idempotency-Key': key });

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 /**
  * Test servers on both engines: PGlite in memory always, and PostgreSQL when
@@ -135,4 +136,56 @@ export async function signIn(base: string, user: 'alice' | 'bob') {
 /** A POST the way the widget's outbox sends it: its clientId doubles as the Idempotency-Key. */
 export function create(api: Api, path: string, body: Record<string, unknown>, key: string = randomUUID()) {
   return api.call('POST', path, { clientId: key, ...body }, { 'Idempotency-Key': key });
+}
+
+export type StreamEvent = { id: string; data: any };
+
+/**
+ * Opens a Server-Sent Events stream and reads it event by event. A stream that stays silent fails
+ * the test after 10 s instead of hanging it.
+ */
+export async function openStream(url: string, headers: Record<string, string>) {
+  const controller = new AbortController();
+  const guard = setTimeout(() => controller.abort(new Error(`no awaited event on ${url} within 10 s`)), 10_000);
+  const response = await fetch(url, { headers, signal: controller.signal });
+  assert.equal(response.status, 200);
+  assert.match(response.headers.get('content-type') ?? '', /text\/event-stream/);
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  let last = -1n;
+  async function next(): Promise<StreamEvent> {
+    for (;;) {
+      const end = buffer.indexOf('\n\n');
+      if (end >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const id = /^id: ?(.*)$/m.exec(block)?.[1];
+        const data = /^data: ?(.*)$/m.exec(block)?.[1];
+        if (id && data) {
+          // Once each and in order: a resume from the last id seen must lose or repeat nothing.
+          assert.ok(BigInt(id) > last, `event ${id} came after event ${last}`);
+          last = BigInt(id);
+          return { id, data: JSON.parse(data) };
+        }
+        continue;
+      }
+      const { value, done } = await reader.read();
+      if (done) throw new Error('the stream ended');
+      buffer += value;
+    }
+  }
+  return {
+    next,
+    /** Skips events until one matches. */
+    async until(match: (data: any) => boolean): Promise<StreamEvent> {
+      for (;;) {
+        const event = await next();
+        if (match(event.data)) return event;
+      }
+    },
+    close() {
+      clearTimeout(guard);
+      controller.abort();
+    },
+  };
 }

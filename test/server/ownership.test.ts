@@ -22,14 +22,14 @@ for (const engine of engines) {
   describe(`ownership on ${engine.name}`, () => {
     let server: TestServer;
     let alice: Api;
-    const ids = { conversation: '', ticket: '', order: '', upload: '' };
+    const ids = { conversation: '', message: '', ticket: '', order: '', upload: '' };
 
     before(async () => {
       server = await startServer(engine);
       alice = await signIn(server.base, 'alice');
       const conversation = await create(alice, '/v1/conversations', {});
       ids.conversation = conversation.body.id;
-      await create(alice, `/v1/conversations/${ids.conversation}/messages`, { text: 'Only for alice' });
+      ids.message = (await create(alice, `/v1/conversations/${ids.conversation}/messages`, { text: 'Only for alice' })).body.id;
       const ticket = await create(alice, '/v1/tickets', { kind: 'complaint', category: 'service', description: 'Alice only' });
       ids.ticket = ticket.body.id;
       const agent = client(server.base);
@@ -51,6 +51,7 @@ for (const engine of engines) {
       ['/v1/conversations/:id/messages', 'GET', `/v1/conversations/${ids.conversation}/messages`],
       ['/v1/conversations/:id/messages', 'POST', `/v1/conversations/${ids.conversation}/messages`, { text: 'hijack' }],
       ['/v1/conversations/:id/handoff', 'POST', `/v1/conversations/${ids.conversation}/handoff`, {}],
+      ['/v1/conversations/:id/read', 'POST', `/v1/conversations/${ids.conversation}/read`, { messageId: ids.message }],
       ['/v1/orders/:id', 'GET', `/v1/orders/${ids.order}`],
       ['/v1/tickets/:id', 'GET', `/v1/tickets/${ids.ticket}`],
       ['/v1/tickets/:id/appeal', 'POST', `/v1/tickets/${ids.ticket}/appeal`, { reason: 'not mine to appeal' }],
@@ -98,6 +99,8 @@ for (const engine of engines) {
         assert.deepEqual(mine.body.comments, []);
         const thread = await alice.call('GET', `/v1/conversations/${ids.conversation}/messages`);
         assert.deepEqual(thread.body.messages.map((m: { text: string }) => m.text).filter((text: string) => text === 'hijack'), []);
+        const [read] = (await alice.call('GET', '/v1/conversations')).body.conversations;
+        assert.equal(read.shopperRead, null, 'nobody else moved her read position');
       });
     }
   });

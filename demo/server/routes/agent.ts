@@ -21,6 +21,7 @@ import { ProblemError, readBody } from '../problem';
 import { CONVERSATION_COLUMNS, toConversation, type ConversationRow } from '../rows';
 import { addTimeline, announceTicket, moveTicket, promisedHours, ticketById, ticketPage, toAgentTickets } from '../tickets';
 import { insertMessage, messagePage } from './conversations';
+import { agentReadRoutes } from './reads';
 
 const ALL_CONVERSATIONS = ConversationStatus.options;
 const WAITING_FOR_PEOPLE: Status[] = ['queued', 'agent'];
@@ -31,7 +32,8 @@ const FEED_BATCH = 200;
  * shoppers, moves tickets along their state machines and follows everything on one event stream.
  * Every change reaches the shopper's own streams too: recorded in the same transaction, woken after.
  */
-export function agentRoutes({ db, bus, config }: Deps) {
+export function agentRoutes(deps: Deps) {
+  const { db, bus, config } = deps;
   const app = new Hono();
   const feed = createAgentFeed(db);
   /** The shopper's streams learn of the change; the events are stored, so a missed wake only delays. */
@@ -44,6 +46,7 @@ export function agentRoutes({ db, bus, config }: Deps) {
     }
     await next();
   });
+  app.route('/', agentReadRoutes(deps));
 
   app.get('/conversations', async (c) => {
     const statuses = listQuery(c, 'status', ConversationStatus, { all: ALL_CONVERSATIONS }) ?? WAITING_FOR_PEOPLE;
