@@ -8,7 +8,7 @@
 import type { AgentConversation, AgentTicket, Message } from '../../src/api/schemas';
 import type { Db, Queryable } from './db';
 
-const CHANNEL = 'kefu_agent_events';
+export const AGENT_CHANNEL = 'kefu_agent_events';
 
 /** What happened to a ticket, so the console can say it without diffing. */
 export type TicketChange = 'created' | 'appealed' | 'commented' | 'transitioned';
@@ -28,7 +28,7 @@ export interface StoredAgentEvent {
 export async function recordAgentEvent(q: Queryable, event: AgentEvent) {
   await q.query(
     `with event as (insert into agent_events (site, type, data) values ($1, $2, $3) returning id)
-     select pg_notify('${CHANNEL}', '') from event`,
+     select pg_notify('${AGENT_CHANNEL}', '') from event`,
     [event.site, event.type, event],
   );
 }
@@ -47,7 +47,7 @@ export function createAgentFeed(db: Db) {
      */
     async watch(wake: Wake): Promise<() => void> {
       listening ??= db
-        .listen(CHANNEL, () => {
+        .listen(AGENT_CHANNEL, () => {
           for (const each of streams) each();
         })
         .catch((error: unknown) => {
