@@ -90,7 +90,7 @@ export function createApp(deps: Deps) {
   // Public and agent routes first: the shopper router below requires a shopper session for all of /v1.
   app.route('/v1', sessionRoutes(deps));
   app.route('/v1', openapiRoutes(deps));
-  app.route('/v1/agent', agentRoutes(deps));
+  app.route('/v1/agent', agentRoutes(deps, idempotent));
 
   // Everything else a shopper calls needs a session.
   const shopper = new Hono<Env>();
