@@ -83,12 +83,13 @@ class ProblemResponse extends Error {
     this.status = status;
   }
 }
-async function api(method, path, body) {
+async function api(method, path, body, idempotencyKey) {
   const response = await fetch(path, {
     method,
     headers: {
       Authorization: `Bearer ${state.token}`,
       ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+      ...(idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {}),
     },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
@@ -99,6 +100,26 @@ async function api(method, path, body) {
     throw new ProblemResponse(response.status, data);
   }
   return data;
+}
+
+/**
+ * A create (a reply, a follow-up) with its Idempotency-Key: the key lives until the server has
+ * answered 2xx or refused the request, so sending the same thing again after a lost answer or a
+ * 5xx reuses it and the server stores it once; an edited text is another request with a new key.
+ */
+const createKeys = new Map();
+async function createOnce(path, body) {
+  const request = `${path}\n${JSON.stringify(body)}`;
+  if (!createKeys.has(request)) createKeys.set(request, crypto.randomUUID());
+  try {
+    const created = await api('POST', path, body, createKeys.get(request));
+    createKeys.delete(request);
+    return created;
+  } catch (error) {
+    // Refused (4xx other than 408/429): nothing was stored, and the same key would only be refused again.
+    if (error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429) createKeys.delete(request);
+    throw error;
+  }
 }
 
 // --- connection and the event stream ------------------------------------------------------------
@@ -322,7 +343,7 @@ async function sendReply(event) {
   button.disabled = true;
   $('reply-error').textContent = '';
   try {
-    const message = await api('POST', `/v1/agent/conversations/${encodeURIComponent(id)}/messages`, { text });
+    const message = await createOnce(`/v1/agent/conversations/${encodeURIComponent(id)}/messages`, { text });
     input.value = '';
     state.typingAt = 0;
     if (state.open?.id === id) addMessages([message]);
@@ -557,7 +578,7 @@ async function followUp(event) {
   button.disabled = true;
   $('follow-up-error').textContent = '';
   try {
-    const ticket = await api('POST', `/v1/agent/alerts/${encodeURIComponent(id)}/follow-up`, description ? { description } : {});
+    const ticket = await createOnce(`/v1/agent/alerts/${encodeURIComponent(id)}/follow-up`, description ? { description } : {});
     upsertTicket(ticket);
     const alert = state.alerts.get(id);
     if (alert) upsertAlert({ ...alert, followUpTicketId: ticket.id });

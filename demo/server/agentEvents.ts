@@ -3,12 +3,15 @@
  * events are rows in `agent_events`, so `Last-Event-ID` resumes across restarts and processes, and a
  * NOTIFY only wakes the open streams. Here the NOTIFY is sent inside the writer's transaction:
  * PostgreSQL delivers it at commit and drops it on rollback, so no writer has to remember a wake
- * after commit, and a stream never wakes before the row it should read is visible.
+ * after commit, and a stream never wakes before the row it should read is visible. The one
+ * exception is the hot path, a shopper's message post (`kefu_post_message`): a NOTIFY inside its
+ * transaction would serialise every post's commit on PostgreSQL's notify lock, so it wakes the
+ * console after commit through the event bus (`bus.wake(…, { agents: true })`).
  */
 import type { AgentConversation, AgentTicket, Message } from '../../src/api/schemas';
 import type { Db, Queryable } from './db';
 
-const CHANNEL = 'kefu_agent_events';
+export const AGENT_CHANNEL = 'kefu_agent_events';
 
 /** What happened to a ticket, so the console can say it without diffing (`merged`: a visitor's, now a signed-in shopper's). */
 export type TicketChange = 'created' | 'appealed' | 'commented' | 'transitioned' | 'merged';
@@ -28,7 +31,7 @@ export interface StoredAgentEvent {
 export async function recordAgentEvent(q: Queryable, event: AgentEvent) {
   await q.query(
     `with event as (insert into agent_events (site, type, data) values ($1, $2, $3) returning id)
-     select pg_notify('${CHANNEL}', '') from event`,
+     select pg_notify('${AGENT_CHANNEL}', '') from event`,
     [event.site, event.type, event],
   );
 }
@@ -47,7 +50,7 @@ export function createAgentFeed(db: Db) {
      */
     async watch(wake: Wake): Promise<() => void> {
       listening ??= db
-        .listen(CHANNEL, () => {
+        .listen(AGENT_CHANNEL, () => {
           for (const each of streams) each();
         })
         .catch((error: unknown) => {

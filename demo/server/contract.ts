@@ -215,7 +215,7 @@ export const contract: readonly Endpoint[] = [
     summary: 'Read a conversation', query: { after }, success: json(200, MessageList, 'A page of messages'),
   },
   {
-    method: 'POST', path: '/v1/agent/conversations/:id/messages', auth: 'agent', tag: 'agent', idempotent: false,
+    method: 'POST', path: '/v1/agent/conversations/:id/messages', auth: 'agent', tag: 'agent', idempotent: true,
     summary: 'Reply as an agent (takes the conversation: queued → agent)', body: body(AgentReply),
     success: json(201, Message, "The agent's message"), errors: [409],
   },
@@ -279,7 +279,7 @@ export const contract: readonly Endpoint[] = [
     summary: 'Mark an alert as dealt with (again is a no-op)', success: json(200, Alert, 'The alert'),
   },
   {
-    method: 'POST', path: '/v1/agent/alerts/:id/follow-up', auth: 'agent', tag: 'agent', idempotent: false,
+    method: 'POST', path: '/v1/agent/alerts/:id/follow-up', auth: 'agent', tag: 'agent', idempotent: true,
     summary: "Open a follow-up complaint owned by the alert's shopper, shown in their Tickets; once per alert",
     body: body(FollowUpCreate, true), success: json(201, AgentTicket, 'The follow-up ticket'), errors: [409],
   },

@@ -15,7 +15,6 @@ export interface Db extends Queryable {
   /** Runs `fn` in one transaction; a throw rolls it back. */
   tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
-  notify(channel: string, payload: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -44,9 +43,6 @@ async function openPglite(dataDir?: string): Promise<Db> {
     listen: async (channel, onPayload) => {
       const stop = await lite.listen(channel, onPayload);
       return () => stop();
-    },
-    notify: async (channel, payload) => {
-      await lite.query('select pg_notify($1, $2)', [channel, payload]);
     },
     close: () => lite.close(),
   };
@@ -86,9 +82,6 @@ function openPostgres(url: string): Db {
         await client.end();
       };
     },
-    notify: async (channel, payload) => {
-      await pool.query('select pg_notify($1, $2)', [channel, payload]);
-    },
     close: async () => {
       await Promise.all(listeners.map((client) => client.end().catch(() => undefined)));
       await pool.end();
@@ -106,8 +99,21 @@ async function migrate(db: Db) {
     for (const [index, sql] of migrations.entries()) {
       const version = index + 1;
       if (done.has(version)) continue;
-      for (const statement of sql.split(/;\s*$/m).filter((s) => s.trim())) await q.query(statement);
+      for (const statement of statementsOf(sql)) await q.query(statement);
       await q.query('insert into schema_migrations (version) values ($1)', [version]);
     }
   });
+}
+
+/** A migration's statements: split at a `;` that ends a line, except inside a `$$`-quoted body. */
+function statementsOf(sql: string): string[] {
+  const statements: string[] = [];
+  let current = '';
+  for (const piece of sql.split(/;\s*$/m)) {
+    current = current ? `${current};\n${piece}` : piece;
+    if ((current.match(/\$\$/g)?.length ?? 0) % 2 === 1) continue;
+    if (current.trim()) statements.push(current);
+    current = '';
+  }
+  return statements;
 }

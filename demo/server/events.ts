@@ -2,6 +2,7 @@
  * Events are rows (so `Last-Event-ID` resumes across restarts and processes) and NOTIFY only
  * wakes listeners: every process LISTENs once and re-reads what its open streams have not seen.
  */
+import { AGENT_CHANNEL } from './agentEvents';
 import type { Db, Queryable } from './db';
 
 const CHANNEL = 'kefu_events';
@@ -17,6 +18,7 @@ export function createEventBus(db: Db) {
   const streams = new Map<string, Set<Wake>>();
   let stopListening: (() => Promise<void>) | undefined;
   const pendingKeys = new Set<string>();
+  let wakeAgents = false;
   let flushing: Promise<void> | undefined;
   // Site keys have no spaces, so the first space separates them from the owner.
   const keyOf = (site: string, owner: string) => `${site} ${owner}`;
@@ -35,16 +37,27 @@ export function createEventBus(db: Db) {
       await q.query('insert into events (site, owner, type, data) values ($1, $2, $3, $4)', [site, owner, data.type, data]);
     },
     /**
-     * Tells every process that (site, owner) has new events. Wakes asked for in the same turn of the
-     * event loop go out as one NOTIFY (each NOTIFY serialises on PostgreSQL's notify lock).
+     * Tells every process that (site, owner) has new events, and with `agents` the console streams
+     * too. Wakes asked for in the same turn of the event loop go out as one statement after the
+     * writers' commits: a NOTIFY inside a transaction would hold PostgreSQL's notify lock through
+     * that commit's WAL flush, so concurrent commits could not share a flush.
      */
-    wake(site: string, owner: string): Promise<void> {
+    wake(site: string, owner: string, { agents = false } = {}): Promise<void> {
       pendingKeys.add(keyOf(site, owner));
+      wakeAgents ||= agents;
       flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
-        const keys = [...pendingKeys];
+        const payloads = pack([...pendingKeys]);
+        const channels = payloads.map(() => CHANNEL);
+        if (wakeAgents) {
+          channels.push(AGENT_CHANNEL);
+          payloads.push('');
+        }
         pendingKeys.clear();
+        wakeAgents = false;
         flushing = undefined;
-        for (const payload of pack(keys)) await db.notify(CHANNEL, payload);
+        await db.query('select pg_notify(channel, payload) from unnest($1::text[], $2::text[]) as n (channel, payload)', [
+          channels, payloads,
+        ]);
       });
       return flushing;
     },

@@ -73,15 +73,6 @@ export async function conversationStarted(
   if (fresh) await insertFact(q, { site: conversation.site, subjectType: 'conversation', subjectId: conversation.id, kind: 'conversation_started' });
 }
 
-/** The shopper wrote: the first time marks when they asked, from which first responses are timed. */
-export async function shopperAsked(q: Queryable, site: string, conversationId: string) {
-  await q.query(
-    `update service_subjects set asked_at = now()
-     where site = $1 and subject_type = 'conversation' and subject_id = $2 and asked_at is null`,
-    [site, conversationId],
-  );
-}
-
 /**
  * The first answer of the bot, or of a person, in a conversation (each recorded once), timed from
  * when the shopper asked — for a person, from the handoff when there was one. The bot's answer also

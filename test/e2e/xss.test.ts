@@ -18,7 +18,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { AGENT_TOKEN, client, create, signIn, startServer, type TestServer } from '../server/harness';
+import { AGENT_TOKEN, agentCreate, client, create, signIn, startServer, type TestServer } from '../server/harness';
 import { xssCorpus } from '../unit/xssCorpus';
 import { launchChromium } from './browser';
 
@@ -232,7 +232,7 @@ test(`${ALL} payloads as agent messages: ${REFUSED} refused by the API (U+0000),
   for (let at = 0; at < ALL; at += BATCH) {
     const texts: string[] = [];
     for (const payload of xssCorpus.slice(at, at + BATCH)) {
-      const reply = await agent.call('POST', `/v1/agent/conversations/${conversationId}/messages`, { text: payload });
+      const reply = await agentCreate(agent, `/v1/agent/conversations/${conversationId}/messages`, { text: payload });
       if (payload.includes('\u0000')) {
         assert.equal(reply.status, 400, JSON.stringify(reply.body));
         assert.equal(reply.body.errors[0].path, 'text');

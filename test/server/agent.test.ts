@@ -4,7 +4,8 @@ import { after, before, describe, test } from 'node:test';
 import * as v from 'valibot';
 import { AgentConversation, AgentConversationList, AgentTicketList, Message, MessageList } from '../../src/api/schemas';
 import {
-  AGENT_TOKEN, client, create, engines, openStream, signIn, startServer, warnIfPgliteOnly, type StreamEvent, type TestServer,
+  AGENT_TOKEN, agentCreate, client, create, engines, openStream, signIn, startServer, warnIfPgliteOnly, type StreamEvent,
+  type TestServer,
 } from './harness';
 
 warnIfPgliteOnly();
@@ -96,7 +97,7 @@ for (const engine of engines) {
       try {
         await stream.until((e) => e.type === 'message' && e.message.conversationId === id && e.message.author === 'system');
 
-        const reply = await agent.call('POST', `/v1/agent/conversations/${id}/messages`, { text: '  您好，我来帮您查一下。 ' });
+        const reply = await agentCreate(agent, `/v1/agent/conversations/${id}/messages`, { text: '  您好，我来帮您查一下。 ' });
         assert.equal(reply.status, 201, JSON.stringify(reply.body));
         const message = v.parse(Message, reply.body);
         assert.equal(message.author, 'agent');
@@ -118,10 +119,35 @@ for (const engine of engines) {
       } finally {
         stream.close();
       }
-      assert.equal((await agent.call('POST', `/v1/agent/conversations/${id}/messages`, { text: 'Anything else?' })).status, 409);
+      assert.equal((await agentCreate(agent, `/v1/agent/conversations/${id}/messages`, { text: 'Anything else?' })).status, 409);
       assert.equal((await agent.call('POST', `/v1/agent/conversations/${id}/typing`)).status, 409);
       const history = (await alice.call('GET', `/v1/conversations/${id}/messages`)).body.messages;
       assert.deepEqual(history.map((m: { author: string }) => m.author), ['shopper', 'bot', 'system', 'agent']);
+    });
+
+    test("an agent's reply is idempotent: the same key and body replay it, another body is 422, no key is 400", async () => {
+      const alice = await signIn(server.base, 'alice');
+      const id = await queuedConversation(alice);
+      const path = `/v1/agent/conversations/${id}/messages`;
+      const key = randomUUID();
+      // The console's retry after a lost answer, and a double click racing it.
+      const [first, raced] = await Promise.all([
+        agentCreate(agent, path, { text: 'On it.' }, key),
+        agentCreate(agent, path, { text: 'On it.' }, key),
+      ]);
+      assert.equal(first.status, 201, JSON.stringify(first.body));
+      assert.deepEqual(raced.body, first.body);
+      const again = await agentCreate(agent, path, { text: 'On it.' }, key);
+      assert.equal(again.status, 201);
+      assert.deepEqual(again.body, first.body);
+      assert.equal((await agentCreate(agent, path, { text: 'Something else' }, key)).status, 422);
+      assert.equal((await agentCreate(agent, `/v1/agent/conversations/${await queuedConversation(alice)}/messages`, { text: 'On it.' }, key)).status, 422,
+        'the same key on another conversation is another request');
+      const bare = await agent.call('POST', path, { text: 'On it.' });
+      assert.equal(bare.status, 400);
+      assert.match(bare.body.detail, /Idempotency-Key/);
+      const history = (await alice.call('GET', `/v1/conversations/${id}/messages`)).body.messages;
+      assert.deepEqual(history.filter((m: { author: string }) => m.author === 'agent').map((m: { id: string }) => m.id), [first.body.id], 'stored once');
     });
 
     test('the console stream sees a shopper message and a new ticket as they happen, and resumes after Last-Event-ID', async () => {

@@ -48,6 +48,30 @@ for (const engine of engines) {
       assert.equal(list.status, 200);
       assert.deepEqual(list.body.messages.map((m: { author: string }) => m.author), ['shopper', 'bot']);
       assert.ok(list.body.messages[1].text.length > 0);
+      // The answer is written by the database (migration 5), the history by rows.ts: they must agree.
+      assert.deepEqual(posted.body, list.body.messages[0]);
+      const replayed = await api.call('POST', `/v1/conversations/${conversation.body.id}/messages`, { clientId, text: ' where is my parcel? ' }, { 'Idempotency-Key': clientId });
+      assert.deepEqual(replayed.body, posted.body);
+    });
+
+    test('a message post is one database statement, and one batched wake after it', async () => {
+      const api = client(server.base);
+      await api.session();
+      const conversation = await api.call('POST', '/v1/conversations', { clientId: randomUUID() }, { 'Idempotency-Key': randomUUID() });
+      const { db } = server;
+      const seen: string[] = [];
+      const { query, tx } = db;
+      db.query = (sql, params) => (seen.push(sql.trim().split(/\s+/).slice(0, 2).join(' ')), query(sql, params));
+      db.tx = (fn) => (seen.push('transaction'), tx(fn));
+      try {
+        const clientId = randomUUID();
+        const posted = await api.call('POST', `/v1/conversations/${conversation.body.id}/messages`, { clientId, text: 'Do you ship abroad?' }, { 'Idempotency-Key': clientId });
+        assert.equal(posted.status, 201);
+        await new Promise((resolve) => setImmediate(resolve));
+      } finally {
+        Object.assign(db, { query, tx });
+      }
+      assert.deepEqual(seen, ['select message,', 'select pg_notify(channel,'], `statements: ${seen.join('; ')}`);
     });
 
     test('creates are idempotent: same key and body replay, another body is 422, no key is 400', async () => {
@@ -131,6 +155,10 @@ for (const engine of engines) {
       const events = await readEvents(stream, 2);
       controller.abort();
       assert.deepEqual(events.map((e) => e.data.message.author), ['shopper', 'bot']);
+      // The events' messages (written by the database) are the history's (mapped by rows.ts), actions and articles included.
+      const history = await api.call('GET', `/v1/conversations/${conversation.body.id}/messages`);
+      assert.deepEqual(events.map((e) => e.data.message), history.body.messages);
+      assert.ok(history.body.messages[1].actions?.includes('start_refund'), 'the bot offers a refund');
 
       const resumed = new AbortController();
       const again = await fetch(`${server.base}/v1/events`, {

@@ -138,6 +138,11 @@ export function create(api: Api, path: string, body: Record<string, unknown>, ke
   return api.call('POST', path, { clientId: key, ...body }, { 'Idempotency-Key': key });
 }
 
+/** An agent's create (a reply, a follow-up ticket) the way the console sends it: with its own Idempotency-Key. */
+export function agentCreate(agent: Api, path: string, body?: Record<string, unknown>, key: string = randomUUID()) {
+  return agent.call('POST', path, body, { 'Idempotency-Key': key });
+}
+
 export type StreamEvent = { id: string; data: any };
 
 /**

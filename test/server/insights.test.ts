@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import * as v from 'valibot';
 import { AgentTicket, Alert, AlertList, Insights, type InsightFigures } from '../../src/api/schemas';
-import { AGENT_TOKEN, client, create, engines, startServer, warnIfPgliteOnly, type TestServer } from './harness';
+import { AGENT_TOKEN, agentCreate, client, create, engines, startServer, warnIfPgliteOnly, type TestServer } from './harness';
 
 warnIfPgliteOnly();
 
@@ -261,8 +261,8 @@ for (const engine of engines) {
         assert.equal((await create(shopper, `/v1/conversations/${conversationId}/messages`, { text: 'Where is my parcel?' })).status, 201);
         assert.equal((await create(shopper, `/v1/conversations/${conversationId}/messages`, { text: 'Still there?' })).status, 201);
         assert.equal((await shopper.call('POST', `/v1/conversations/${conversationId}/handoff`)).status, 200);
-        assert.equal((await agent.call('POST', `/v1/agent/conversations/${conversationId}/messages`, { text: 'Hello, I am here' })).status, 201);
-        assert.equal((await agent.call('POST', `/v1/agent/conversations/${conversationId}/messages`, { text: 'Let me look' })).status, 201);
+        assert.equal((await agentCreate(agent, `/v1/agent/conversations/${conversationId}/messages`, { text: 'Hello, I am here' })).status, 201);
+        assert.equal((await agentCreate(agent, `/v1/agent/conversations/${conversationId}/messages`, { text: 'Let me look' })).status, 201);
         assert.equal((await agent.call('POST', `/v1/agent/conversations/${conversationId}/close`)).status, 200);
 
         const day = new Date().toISOString().slice(0, 10);
@@ -310,7 +310,8 @@ for (const engine of engines) {
 
       test("the follow-up ticket is the shopper's own: in their Tickets, 404 to anyone else; once per alert; resolving hides the alert", async () => {
         const [alert] = v.parse(AlertList, (await agent.call('GET', `/v1/agent/alerts?site=${LIVE}`)).body).alerts;
-        const followUp = await agent.call('POST', `/v1/agent/alerts/${alert!.id}/follow-up`, { category: 'follow_up' });
+        const followUpKey = randomUUID();
+        const followUp = await agentCreate(agent, `/v1/agent/alerts/${alert!.id}/follow-up`, { category: 'follow_up' }, followUpKey);
         assert.equal(followUp.status, 201, JSON.stringify(followUp.body));
         const ticket = v.parse(AgentTicket, followUp.body);
         assert.equal(ticket.kind, 'complaint');
@@ -328,9 +329,13 @@ for (const engine of engines) {
         await otherSite.session();
         assert.equal((await otherSite.call('GET', `/v1/tickets/${ticket.id}`)).status, 404);
 
-        const again = await agent.call('POST', `/v1/agent/alerts/${alert!.id}/follow-up`);
+        const again = await agentCreate(agent, `/v1/agent/alerts/${alert!.id}/follow-up`);
         assert.equal(again.status, 409);
-        assert.equal((await agent.call('POST', '/v1/agent/alerts/al_nobody/follow-up')).status, 404);
+        const retried = await agentCreate(agent, `/v1/agent/alerts/${alert!.id}/follow-up`, { category: 'follow_up' }, followUpKey);
+        assert.equal(retried.status, 201, 'the console retrying with its key gets the same ticket');
+        assert.deepEqual(retried.body.id, ticket.id);
+        assert.equal((await agent.call('POST', `/v1/agent/alerts/${alert!.id}/follow-up`, { category: 'follow_up' })).status, 400, 'no key');
+        assert.equal((await agentCreate(agent, '/v1/agent/alerts/al_nobody/follow-up')).status, 404);
 
         const resolved = await agent.call('POST', `/v1/agent/alerts/${alert!.id}/resolve`);
         assert.equal(resolved.status, 200);

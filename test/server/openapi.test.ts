@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import * as v from 'valibot';
 import { contract, endpointKey, errorStatuses, type Endpoint } from '../../demo/server/contract';
 import { openapiDocument, type OpenApiDocument } from '../../demo/server/openapi';
-import { AGENT_TOKEN, client, engines, startServer, warnIfPgliteOnly, type TestServer } from './harness';
+import { AGENT_TOKEN, agentCreate, client, engines, startServer, warnIfPgliteOnly, type TestServer } from './harness';
 
 warnIfPgliteOnly();
 
@@ -350,13 +350,13 @@ for (const engine of engines) {
       assert.equal(typing.status, 204);
       conforms(row('POST', '/v1/agent/conversations/:id/typing'), typing);
       acceptedBody(row('POST', '/v1/agent/conversations/:id/messages'), { text: 'Hello, I am here' });
-      const reply = await agent.call('POST', `/v1/agent/conversations/${id}/messages`, { text: 'Hello, I am here' });
+      const reply = await agentCreate(agent, `/v1/agent/conversations/${id}/messages`, { text: 'Hello, I am here' });
       assert.equal(reply.status, 201);
       conforms(row('POST', '/v1/agent/conversations/:id/messages'), reply);
       const closed = await agent.call('POST', `/v1/agent/conversations/${id}/close`);
       assert.equal(closed.status, 200);
       conforms(row('POST', '/v1/agent/conversations/:id/close'), closed);
-      const late = await agent.call('POST', `/v1/agent/conversations/${id}/messages`, { text: 'too late' });
+      const late = await agentCreate(agent, `/v1/agent/conversations/${id}/messages`, { text: 'too late' });
       assert.equal(late.status, 409);
       conforms(row('POST', '/v1/agent/conversations/:id/messages'), late);
       const tickets = await agent.call('GET', '/v1/agent/tickets?limit=10');

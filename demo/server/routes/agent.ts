@@ -14,6 +14,7 @@ import {
 import { createAgentFeed, recordAgentEvent } from '../agentEvents';
 import { bearerOf, log, type Deps } from '../context';
 import type { Queryable } from '../db';
+import type { Idempotent } from '../idempotency';
 import { announceAlert, conversationClosed, firstResponse, ticketCreated, ticketMoved } from '../facts';
 import { alertPage, alertRow, insights, insightsRequest, toAlerts } from '../insights';
 import { badQuery, pageOf, pageRequest } from '../paging';
@@ -32,7 +33,7 @@ const FEED_BATCH = 200;
  * shoppers, moves tickets along their state machines and follows everything on one event stream.
  * Every change reaches the shopper's own streams too: recorded in the same transaction, woken after.
  */
-export function agentRoutes(deps: Deps) {
+export function agentRoutes(deps: Deps, idempotent: Idempotent) {
   const { db, bus, config } = deps;
   const app = new Hono();
   const feed = createAgentFeed(db);
@@ -63,7 +64,8 @@ export function agentRoutes(deps: Deps) {
 
   app.post('/conversations/:id/messages', async (c) => {
     const body = await readBody(c, AgentReply);
-    const { conversation, message } = await db.tx(async (q) => {
+    let answered: AgentConversationRow | undefined;
+    const response = await idempotent.asAgent(c, body, async (q) => {
       const conversation = await openConversation(q, c.req.param('id'));
       const message = await insertMessage(q, conversation.id, 'agent', body.text, null);
       await bus.record(q, conversation.site, conversation.owner, { type: 'message', message });
@@ -71,10 +73,11 @@ export function agentRoutes(deps: Deps) {
       await firstResponse(q, conversation.site, conversation.id, 'agent');
       // Answering takes the conversation from the queue (or from the bot, which then stays quiet).
       await setStatus(q, conversation, 'agent');
-      return { conversation, message };
+      answered = conversation;
+      return message;
     });
-    await wake(conversation.site, conversation.owner);
-    return c.json(message, 201);
+    if (answered) await wake(answered.site, answered.owner);
+    return response;
   });
 
   app.post('/conversations/:id/typing', async (c) => {
@@ -148,7 +151,8 @@ export function agentRoutes(deps: Deps) {
   app.post('/alerts/:id/follow-up', async (c) => {
     const text = await c.req.text();
     const body = text.trim() ? await readBody(c, FollowUpCreate, text) : {};
-    const { row, agentTicket } = await db.tx(async (q) => {
+    let shopper: { site: string; owner: string } | undefined;
+    const response = await idempotent.asAgent(c, body, async (q) => {
       const row = await alertRow(q, c.req.param('id'), true);
       if (row.follow_up_ticket_id) {
         throw new ProblemError(409, 'Conflict', `This alert already has a follow-up ticket (${row.follow_up_ticket_id})`);
@@ -166,10 +170,11 @@ export function agentRoutes(deps: Deps) {
       await ticketCreated(q, id, 'agent', { subjectType: row.subject_type, subjectId: row.subject_id });
       await q.query('update alerts set follow_up_ticket_id = $2 where id = $1', [row.id, id]);
       await announceAlert(q, row.id);
-      return { row, ...(await announceTicket(q, bus, id, 'created')) };
+      shopper = row;
+      return (await announceTicket(q, bus, id, 'created')).agentTicket;
     });
-    await wake(row.site, row.owner);
-    return c.json(agentTicket, 201);
+    if (shopper) await wake(shopper.site, shopper.owner);
+    return response;
   });
 
   app.get('/events', async (c) => {

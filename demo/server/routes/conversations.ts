@@ -1,12 +1,12 @@
 import { Hono } from 'hono';
 import { randomUUID } from 'node:crypto';
-import { ConversationCreate, HandoffRequest, MessageCreate, type Message } from '../../../src/api/schemas';
+import { ConversationCreate, HandoffRequest, MessageCreate, type Conversation, type Message } from '../../../src/api/schemas';
 import { agentConversation } from '../agentConversations';
 import { recordAgentEvent } from '../agentEvents';
-import { localeOf, type Deps, type Env } from '../context';
+import { localeOf, log, type BotReply, type Deps, type Env } from '../context';
 import type { Queryable } from '../db';
-import { conversationStarted, firstResponse, handedOff, shopperAsked } from '../facts';
-import type { Idempotent } from '../idempotency';
+import { conversationStarted, handedOff } from '../facts';
+import type { IdempotencyClaim, Idempotent } from '../idempotency';
 import { notFound, ProblemError, readBody } from '../problem';
 import {
   CONVERSATION_COLUMNS, MESSAGE_COLUMNS, toConversation, toMessage, type ConversationRow, type MessageRow,
@@ -15,7 +15,7 @@ import type { Auth } from '../tokens';
 
 const PAGE = 100;
 
-/** Conversations and their messages; the bot answers in the same transaction as the question. */
+/** Conversations and their messages; the bot answers in the same statement as the question. */
 export function conversationRoutes({ db, bus, bot }: Deps, idempotent: Idempotent) {
   const app = new Hono<Env>();
 
@@ -49,28 +49,21 @@ export function conversationRoutes({ db, bus, bot }: Deps, idempotent: Idempoten
 
   app.post('/conversations/:id/messages', async (c) => {
     const body = await readBody(c, MessageCreate);
-    const locale = localeOf(c);
-    return idempotent(c, body, async (q, auth) => {
-      const conversation = await ownConversation(q, auth, c.req.param('id'));
-      const message = await insertShopperMessage(q, conversation.id, body.text, body.clientId);
-      // Sent before under another Idempotency-Key: answer with that message, and nothing happens twice.
-      if (!message.fresh) return message.message;
-      await bus.record(q, auth.site, auth.owner, { type: 'message', message: message.message });
-      await recordAgentEvent(q, { type: 'message', site: auth.site, conversationId: conversation.id, message: message.message });
-      await shopperAsked(q, auth.site, conversation.id);
-      if (conversation.status === 'bot') {
-        const answer = bot.reply(body.text, locale);
-        const reply = await insertMessage(q, conversation.id, 'bot', answer.text, null, {
-          articleIds: answer.articleIds,
-          actions: answer.actions,
-        });
-        await bus.record(q, auth.site, auth.owner, { type: 'message', message: reply });
-        await firstResponse(q, auth.site, conversation.id, 'bot', { articleId: answer.articleIds[0] });
-        // An explicit request for a person goes straight to the queue.
-        if (answer.handoff) await queueForAgent(q, auth, conversation.id);
-      }
-      await q.query('update conversations set updated_at = now() where id = $1', [conversation.id]);
-      return message.message;
+    // Pure and cheap, so worked out before the database is asked whether the bot still holds the conversation.
+    const answer = bot.reply(body.text, localeOf(c));
+    const id = c.req.param('id');
+    return idempotent.storedBy(c, body, async (claim, auth) => {
+      const post = (q: Queryable) => postMessage(q, claim, id, body, answer);
+      // The usual post is one statement; an explicit request for a person also goes to the queue, in the same transaction.
+      const posted = answer.handoff
+        ? await db.tx(async (q) => {
+            const result = await post(q);
+            if (result.fresh && result.status === 'bot') await queueForAgent(q, auth, id);
+            return result;
+          })
+        : await post(db);
+      if (posted.fresh) bus.wake(auth.site, auth.owner, { agents: true }).catch((error) => log('error', 'notify failed', { error: String(error) }));
+      return posted.message;
     });
   });
 
@@ -118,6 +111,24 @@ export async function ownConversation(q: Queryable, auth: Auth, id: string) {
   return row;
 }
 
+/**
+ * Stores a shopper's message with everything that goes with it — events for the shopper's streams
+ * and the console, the facts, the bot's answer while the bot holds the conversation, the key's
+ * idempotency row — in one statement (`kefu_post_message`, migration 5). `fresh` is false when the
+ * message was stored before (same clientId under another key): then nothing happens twice.
+ */
+async function postMessage(q: Queryable, claim: IdempotencyClaim, conversationId: string, body: MessageCreate, answer: BotReply) {
+  const [row] = await q.query<{ message: Message; fresh: boolean; status: Conversation['status'] }>(
+    'select message, fresh, status from kefu_post_message($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)',
+    [
+      claim.site, claim.owner, conversationId, `m_${randomUUID()}`, body.clientId, body.text, claim.key, claim.fingerprint,
+      `m_${randomUUID()}`, answer.text, { articleIds: answer.articleIds, actions: answer.actions }, answer.articleIds[0] ?? null,
+    ],
+  );
+  if (!row) throw notFound('Conversation');
+  return row;
+}
+
 /** One page of a conversation's messages after the message `after` (from the start when absent). */
 export async function messagePage(q: Queryable, conversationId: string, after = '') {
   const rows = await q.query<MessageRow>(
@@ -128,22 +139,6 @@ export async function messagePage(q: Queryable, conversationId: string, after = 
   );
   const page = rows.slice(0, PAGE).map(toMessage);
   return { messages: page, next: rows.length > PAGE ? page.at(-1)!.id : null };
-}
-
-/** Inserts the shopper's message once per client id; `fresh` is false when it already existed. */
-async function insertShopperMessage(q: Queryable, conversationId: string, text: string, clientId: string) {
-  const [row] = await q.query<MessageRow>(
-    `insert into messages (id, conversation_id, client_id, author, text) values ($1, $2, $3, 'shopper', $4)
-     on conflict (conversation_id, client_id) where client_id is not null do nothing
-     returning ${MESSAGE_COLUMNS}`,
-    [`m_${randomUUID()}`, conversationId, clientId, text],
-  );
-  if (row) return { message: toMessage(row), fresh: true };
-  const [existing] = await q.query<MessageRow>(
-    `select ${MESSAGE_COLUMNS} from messages where conversation_id = $1 and client_id = $2`,
-    [conversationId, clientId],
-  );
-  return { message: toMessage(existing!), fresh: false };
 }
 
 export async function insertMessage(
