@@ -247,4 +247,20 @@ insert into service_facts (site, subject_type, subject_id, kind, at, status, due
 insert into service_facts (site, subject_type, subject_id, kind, at, actor, score, comment)
   select site, subject_type, subject_id, 'rating', created_at, 'shopper', score, comment from ratings;
 `,
+  // 5: help facts from the widget (POST /v1/help-events, demo/server/helpEvents.ts). A help session
+  // is a subject of type 'help' owned by one shopper (`owner`), spanning `created_at` (its first
+  // fact) to `ended_at` (its last); its facts carry the search (`query`, normalised, and `results`)
+  // or the article opened. The indexes serve the self-service rate (sessions by start, the same
+  // shopper's conversations and tickets by creation) and the content gaps (zero-result searches by time).
+  `
+alter table service_subjects add column owner text;
+alter table service_subjects add column ended_at timestamptz;
+alter table service_facts add column query text;
+alter table service_facts add column results int;
+alter table service_facts add column article_id text;
+create index service_subjects_help on service_subjects (created_at) where subject_type = 'help';
+create index service_facts_gaps on service_facts (at) include (site, query) where kind = 'help_search' and results = 0;
+create index conversations_owner_created on conversations (site, owner, created_at);
+create index tickets_owner_created on tickets (site, owner, created_at);
+`,
 ];
