@@ -102,6 +102,7 @@ export function createSession(options: SessionOptions) {
       outbox: created.outbox,
       scope: info?.user ? `u:${info.user.id}` : `v:${info?.visitorId}`,
       signedIn: !!info?.user,
+      consented: () => storage.granted,
       onRated: options.onRated,
     });
     chat.value = created;
