@@ -58,16 +58,16 @@ async function insertFact(q: Queryable, fact: Fact) {
 
 /** A new conversation: its dimensions from the page context the widget sent, and whether the shopper is signed in. */
 export async function conversationStarted(
-  q: Queryable, conversation: { site: string; id: string; context: PageContext | null | undefined; signedIn: boolean },
+  q: Queryable, conversation: { site: string; owner: string; id: string; context: PageContext | null | undefined; signedIn: boolean },
 ) {
   const context = conversation.context ?? {};
   const [fresh] = await q.query(
-    `insert into service_subjects (site, subject_type, subject_id, flow, topic, page, device, locale, signed_in)
-     values ($1, 'conversation', $2, 'chat', $3, $4, $5, $6, $7)
+    `insert into service_subjects (site, subject_type, subject_id, flow, topic, page, device, locale, signed_in, owner)
+     values ($1, 'conversation', $2, 'chat', $3, $4, $5, $6, $7, $8)
      on conflict do nothing returning subject_id`,
     [
       conversation.site, conversation.id, context.tags?.[0] ?? null, pageOf(context.page), context.device ?? null,
-      context.locale ?? null, conversation.signedIn,
+      context.locale ?? null, conversation.signedIn, conversation.owner,
     ],
   );
   // A retried create answers the same conversation; it started once.
@@ -129,17 +129,22 @@ export async function conversationClosed(q: Queryable, site: string, conversatio
   );
 }
 
-/** A new ticket: grouped by its kind (the flow) and category (the topic); page and device come from `origin` when it follows up on something. */
+/**
+ * A new ticket: grouped by its kind (the flow) and category (the topic); page and device come from
+ * `origin` when it follows up on something. Its `owner` is the shopper who filed it (none for an
+ * agent's follow-up), which the self-service rate reads.
+ */
 export async function ticketCreated(
   q: Queryable, ticketId: string, actor: 'shopper' | 'agent', origin?: { subjectType: SubjectType; subjectId: string },
 ) {
   await q.query(
-    `insert into service_subjects (site, subject_type, subject_id, flow, topic, page, device, locale, signed_in)
-     select t.site, 'ticket', t.id, t.kind, t.category, o.page, o.device, o.locale, t.owner like 'u:%'
+    `insert into service_subjects (site, subject_type, subject_id, flow, topic, page, device, locale, signed_in, owner)
+     select t.site, 'ticket', t.id, t.kind, t.category, o.page, o.device, o.locale, t.owner like 'u:%',
+       case when $4::text = 'shopper' then t.owner end
      from tickets t left join service_subjects o on o.site = t.site and o.subject_type = $2::text and o.subject_id = $3::text
      where t.id = $1
      on conflict do nothing`,
-    [ticketId, origin?.subjectType ?? null, origin?.subjectId ?? null],
+    [ticketId, origin?.subjectType ?? null, origin?.subjectId ?? null, actor],
   );
   await q.query(
     `insert into service_facts (site, subject_type, subject_id, kind, actor, status, due_at)

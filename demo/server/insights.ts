@@ -150,10 +150,9 @@ function figureRows(q: Queryable, request: InsightsRequest) {
        where due_at >= $1 and due_at < least($2, now()) and ($3::text is null or site = $3)
        union all
        select h.site, 'help', h.subject_id, 'help_session', h.created_at, null, null, null, null, null,
-         exists (select 1 from conversations c where c.site = h.site and c.owner = h.owner
-                   and c.created_at >= h.created_at - interval '${HELP_SKEW}' and c.created_at < h.ended_at + interval '${HELP_WINDOW}')
-         or exists (select 1 from tickets t where t.site = h.site and t.owner = h.owner
-                   and t.created_at >= h.created_at - interval '${HELP_SKEW}' and t.created_at < h.ended_at + interval '${HELP_WINDOW}')
+         exists (select 1 from service_subjects e where e.site = h.site and e.owner = h.owner
+                   and e.subject_type in ('conversation', 'ticket')
+                   and e.created_at >= h.created_at - interval '${HELP_SKEW}' and e.created_at < h.ended_at + interval '${HELP_WINDOW}')
        from service_subjects h
        where h.subject_type = 'help' and h.created_at >= $1 and h.created_at < $2 and ($3::text is null or h.site = $3)
          and h.ended_at + interval '${HELP_WINDOW}' <= now()

@@ -55,19 +55,18 @@ async function seed({ db }: TestServer) {
      values ($1, 'help', 'h7', 'help', 'mobile', 'v:g', now() - interval '5 minutes', now() - interval '1 minute')`,
     [SEEDED],
   );
-  const chats: [id: string, owner: string, created: string][] = [
-    ['hc1', 'v:a', at('10:20:00')], ['hc2', 'v:b', at('10:41:00')], ['hc3', 'v:a', at('12:05:00')], ['hc4', 'v:e', at('10:58:00')],
+  // The conversations and tickets the shoppers started, as the facts record them (subjects with an owner).
+  const started: [type: string, id: string, owner: string, created: string][] = [
+    ['conversation', 'hc1', 'v:a', at('10:20:00')], ['conversation', 'hc2', 'v:b', at('10:41:00')],
+    ['conversation', 'hc3', 'v:a', at('12:05:00')], ['conversation', 'hc4', 'v:e', at('10:58:00')],
+    ['ticket', 'ht1', 'v:c', at('10:59:30')],
   ];
-  for (const [id, owner, created] of chats) {
+  for (const [type, id, owner, created] of started) {
     await db.query(
-      `insert into conversations (id, site, owner, client_id, created_at) values ($1, $2, $3, $1, $4)`, [id, SEEDED, owner, created],
+      `insert into service_subjects (site, subject_type, subject_id, flow, owner, created_at) values ($1, $2, $3, 'chat', $4, $5)`,
+      [SEEDED, type, id, owner, created],
     );
   }
-  await db.query(
-    `insert into tickets (id, site, owner, client_id, kind, status, category, description, created_at)
-     values ('ht1', $1, 'v:c', 'ht1', 'complaint', 'submitted', 'other', 'x', $2)`,
-    [SEEDED, at('10:59:30')],
-  );
   const searches: [session: string, query: string, results: number, when: string][] = [
     ['h1', 'where is my parcel', 3, at('10:00:00')],
     ['h1', 'bitcoin', 0, at('10:01:00')],
@@ -246,6 +245,29 @@ for (const engine of engines) {
       assert.equal(claimed.status, 400);
       assert.deepEqual(claimed.body.errors.map((e: { path: string }) => e.path), ['owner']);
       assert.equal((await client(server.base).call('POST', '/v1/help-events', {}, { 'Idempotency-Key': randomUUID() })).status, 401);
+    });
+
+    test('recorded by the real routes: a chat after a help session escalates it, a help session alone is self-served', async () => {
+      const site = 'pk_help_route';
+      await server.db.query(`insert into sites (key, secret) values ($1, 'z')`, [site]);
+      const visitor = async () => {
+        const api = client(server.base);
+        api.token = (await api.call('POST', '/v1/sessions', { site })).body.token;
+        return api;
+      };
+      const [chatty, reader] = [await visitor(), await visitor()];
+      const search = [{ type: 'search', query: 'returns', results: 0 }];
+      assert.equal((await send(chatty, { session: randomUUID(), events: search })).status, 201);
+      assert.equal((await send(reader, { session: randomUUID(), events: search })).status, 201);
+      const key = randomUUID();
+      assert.equal((await chatty.call('POST', '/v1/conversations', { clientId: key }, { 'Idempotency-Key': key })).status, 201);
+      // An hour on, both help sessions have ended.
+      await server.db.query(
+        `update service_subjects set created_at = created_at - interval '1 hour', ended_at = ended_at - interval '1 hour' where site = $1`, [site],
+      );
+      const from = new Date(Date.now() - 86_400_000).toISOString();
+      const figures = await insights(`site=${site}&from=${from}`);
+      assert.deepEqual([figures.total.helpSessions, figures.total.selfServed, figures.total.selfServiceRate], [2, 1, 0.5]);
     });
 
     test('bad batches are 400s naming the field: empty, too many, a query too long, a wrong type or count', async () => {
