@@ -10,6 +10,7 @@ import type { Article, HelpEventBatch } from '../../src/api/schemas';
 import { MemoryAdapter } from '../../src/client/MemoryAdapter';
 import { RestAdapter } from '../../src/client/RestAdapter';
 import { mount } from '../../src/panel';
+import { until } from './dom';
 import { useHandlers } from './msw';
 
 const API = 'https://api.kefu.test';
@@ -47,21 +48,6 @@ function setup(consent: 'pending' | 'granted') {
   return { root, panel, host };
 }
 
-/** Resolves when `check` passes, re-checked on every DOM change (no sleeps). */
-function until(root: ShadowRoot, check: () => boolean): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (check()) return resolve();
-    const timer = setTimeout(() => (observer.disconnect(), reject(new Error('condition not met within 5 s'))), 5000);
-    const observer = new MutationObserver(() => {
-      if (!check()) return;
-      clearTimeout(timer);
-      observer.disconnect();
-      resolve();
-    });
-    observer.observe(root, { subtree: true, childList: true, attributes: true, characterData: true });
-  });
-}
-
 /** Types `text` one keystroke at a time, within one task (a burst). */
 function type(root: ShadowRoot, text: string) {
   const input = root.querySelector<HTMLInputElement>('#kefu-search')!;
@@ -73,6 +59,13 @@ function type(root: ShadowRoot, text: string) {
 
 const rows = (root: ShadowRoot) => root.querySelectorAll('#kefu-results li').length;
 
+/** Types a search in one burst, waits for its `results`, and leaves Help for Home. */
+async function searchAndLeave(root: ShadowRoot, text: string, results: number) {
+  type(root, text);
+  await until(() => rows(root) === results);
+  root.querySelector<HTMLButtonElement>('#kefu-tab-home')!.click();
+}
+
 describe('help facts', function () {
   this.timeout(15_000);
 
@@ -80,10 +73,10 @@ describe('help facts', function () {
     const server = await helpServer();
     const { root, panel, host } = setup('granted');
     await panel.open('help');
-    await until(root, () => rows(root) === 3);
+    await until(() => rows(root) === 3);
     const first = server.next();
     type(root, 'refund');
-    await until(root, () => rows(root) === 2);
+    await until(() => rows(root) === 2);
     // Sent after the pause and the batch window, in the background.
     const batch = await first;
     expect(batch.events).to.deep.equal([{ type: 'search', query: 'refund', results: 2 }]);
@@ -93,7 +86,7 @@ describe('help facts', function () {
     // Opening a result, then leaving Help, sends its view at once; the settled search is not sent again.
     const second = server.next();
     root.querySelector<HTMLButtonElement>('#kefu-results button')!.click();
-    await until(root, () => root.querySelector('.article h3')?.textContent === 'How refunds work');
+    await until(() => root.querySelector('.article h3')?.textContent === 'How refunds work');
     root.querySelector<HTMLButtonElement>('#kefu-tab-home')!.click();
     const views = await second;
     expect(views.events).to.deep.equal([{ type: 'view', articleId: 'a_refund' }]);
@@ -107,11 +100,9 @@ describe('help facts', function () {
     const server = await helpServer();
     const { root, panel, host } = setup('granted');
     await panel.open('help');
-    await until(root, () => rows(root) === 3);
+    await until(() => rows(root) === 3);
     const sent = server.next();
-    type(root, 'xyzzy');
-    await until(root, () => rows(root) === 0);
-    root.querySelector<HTMLButtonElement>('#kefu-tab-home')!.click();
+    await searchAndLeave(root, 'xyzzy', 0);
     expect((await sent).events).to.deep.equal([{ type: 'search', query: 'xyzzy', results: 0 }]);
     await panel.destroy();
     host.remove();
@@ -121,19 +112,15 @@ describe('help facts', function () {
     const server = await helpServer();
     const { root, panel, host } = setup('pending');
     await panel.open('help');
-    await until(root, () => rows(root) === 3);
-    type(root, 'refund');
-    await until(root, () => rows(root) === 2);
-    root.querySelector<HTMLButtonElement>('#kefu-tab-home')!.click();
-    await until(root, () => !root.querySelector('#kefu-search'));
+    await until(() => rows(root) === 3);
+    await searchAndLeave(root, 'refund', 2);
+    await until(() => !root.querySelector('#kefu-search'));
 
     await panel.consent(true);
     await panel.open('help');
-    await until(root, () => !!root.querySelector('#kefu-search'));
+    await until(() => !!root.querySelector('#kefu-search'));
     const sent = server.next();
-    type(root, 'shipping');
-    await until(root, () => rows(root) === 1);
-    root.querySelector<HTMLButtonElement>('#kefu-tab-home')!.click();
+    await searchAndLeave(root, 'shipping', 1);
     expect((await sent).events).to.deep.equal([{ type: 'search', query: 'shipping', results: 1 }]);
     expect(server.batches.map((b) => b.body.events)).to.deep.equal([[{ type: 'search', query: 'shipping', results: 1 }]]);
     await panel.destroy();

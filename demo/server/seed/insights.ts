@@ -49,6 +49,13 @@ const COMMENTS = {
   high: ['Quick and friendly', 'Solved in minutes, thank you', 'Very helpful'],
 };
 
+const pickOf = <T>(rand: () => number, items: readonly T[]) => items[Math.floor(rand() * items.length)]!;
+/** A device class in the shares of DEVICES. */
+function deviceOf(rand: () => number) {
+  let r = rand();
+  return DEVICES.find(([, share]) => (r -= share) < 0)?.[0] ?? 'mobile';
+}
+
 interface Row {
   subjectType: string;
   subjectId: string;
@@ -66,15 +73,12 @@ interface Row {
 /** Builds the history as of `now`: subjects and facts, in memory, for two bulk inserts. */
 export function insightsHistory(now = Date.now()) {
   const rand = random(20_240_601);
-  const pick = <T>(items: readonly T[]) => items[Math.floor(rand() * items.length)]!;
+  const pick = <T>(items: readonly T[]) => pickOf(rand, items);
   const weighted = <T extends { weight: number }>(items: readonly T[]) => {
     let r = rand() * items.reduce((sum, item) => sum + item.weight, 0);
     return items.find((item) => (r -= item.weight) < 0) ?? items[0]!;
   };
-  const device = () => {
-    let r = rand();
-    return DEVICES.find(([, share]) => (r -= share) < 0)?.[0] ?? 'mobile';
-  };
+  const device = () => deviceOf(rand);
   /** A long-tailed wait around `typical` ms. */
   const wait = (typical: number) => Math.round(typical * Math.exp((rand() - 0.5) * 2.2));
   const score = (mood: number) => Math.max(1, Math.min(5, Math.round(4.2 + mood + (rand() - 0.5) * 2.6)));
@@ -175,10 +179,7 @@ export function helpHistory(now = Date.now()) {
     let r = rand() * total;
     return SEARCHES.find(([, , weight]) => (r -= weight) < 0) ?? SEARCHES[0]!;
   };
-  const device = () => {
-    let r = rand();
-    return DEVICES.find(([, share]) => (r -= share) < 0)?.[0] ?? 'mobile';
-  };
+  const device = () => deviceOf(rand);
   const sessions: { id: string; owner: string; page: string; device: string; at: number; endedAt: number }[] = [];
   const escalations: { type: 'conversation' | 'ticket'; id: string; owner: string; flow: string; page: string; device: string; at: number }[] = [];
   const facts: { sessionId: string; kind: 'help_search' | 'article_viewed'; at: number; query: string | null; results: number | null; articleId: string | null }[] = [];
@@ -192,7 +193,7 @@ export function helpHistory(now = Date.now()) {
       const id = `hist_h_${++n}`;
       const owner = `v:hist_${n}`;
       const dev = device();
-      const page = pick(rand, PAGES);
+      const page = pickOf(rand, PAGES);
       let at = start + Math.floor((7 + rand() * 16) * HOUR);
       const began = at;
       let missed = false;
@@ -202,7 +203,7 @@ export function helpHistory(now = Date.now()) {
         facts.push({ sessionId: id, kind: 'help_search', at, query, results: answered ? 1 + Math.floor(rand() * 6) : 0, articleId: null });
         at += 10_000 + Math.floor(rand() * 40_000);
         if (answered && rand() < 0.75) {
-          facts.push({ sessionId: id, kind: 'article_viewed', at, query: null, results: null, articleId: pick(rand, articleIds) });
+          facts.push({ sessionId: id, kind: 'article_viewed', at, query: null, results: null, articleId: pickOf(rand, articleIds) });
           at += 30_000 + Math.floor(rand() * 120_000);
         }
       }
@@ -219,7 +220,6 @@ export function helpHistory(now = Date.now()) {
   return { sessions, escalations, facts: facts.filter((fact) => fact.at < now) };
 }
 
-const pick = <T>(rand: () => number, items: readonly T[]) => items[Math.floor(rand() * items.length)]!;
 
 /** Seeds the help history once (its own marker, so a database seeded before this existed gets it too). */
 async function seedHelpHistory(db: Db, now: number) {
