@@ -618,12 +618,23 @@ const COLUMNS = [
   { key: 'resolution', label: 'Resolution', text: (g) => spread(g.resolution), csv: (g) => g.resolution.medianMs ?? '', sort: (g) => g.resolution.medianMs ?? -1 },
   { key: 'tickets', label: 'Tickets', text: (g) => String(g.ticketsCreated), csv: (g) => g.ticketsCreated, sort: (g) => g.ticketsCreated },
   { key: 'pastDue', label: 'Past due', text: (g) => String(g.ticketsPastDue), csv: (g) => g.ticketsPastDue, sort: (g) => g.ticketsPastDue },
+  { key: 'selfService', label: 'Self-service', text: (g) => percent(g.selfServiceRate), csv: (g) => g.selfServiceRate ?? '', sort: (g) => g.selfServiceRate ?? -1 },
 ];
 const CSV_EXTRA = [
   ['first_response_agent_p90_ms', (g) => g.firstResponse.agent.p90Ms ?? ''],
   ['first_response_bot_median_ms', (g) => g.firstResponse.bot.medianMs ?? ''],
   ['resolution_p90_ms', (g) => g.resolution.p90Ms ?? ''],
   ['handoffs', (g) => g.handoffs],
+  ['help_sessions', (g) => g.helpSessions],
+  ['self_served', (g) => g.selfServed],
+  ['searches', (g) => g.searches],
+  ['searches_without_result', (g) => g.searchesWithoutResult],
+];
+/** The kinds of wait in the response-time distribution: its key in the answer, name, and chart class. */
+const WAITS = [
+  ['bot', 'First answer by the bot', 'series-bot'],
+  ['agent', 'First answer by a person', 'series-agent'],
+  ['resolution', 'Resolution', 'series-resolution'],
 ];
 
 function isoDay(time) {
@@ -700,6 +711,8 @@ function renderInsights() {
     ['First answer by the bot', spread(total.firstResponse.bot)],
     ['Resolution', spread(total.resolution)],
     ['Tickets past due', `${total.ticketsPastDue} of ${total.ticketsCreated} new`],
+    ['Self-service', total.helpSessions ? `${percent(total.selfServiceRate)} of ${total.helpSessions} help sessions` : '—'],
+    ['Searches without a result', total.searches ? `${total.searchesWithoutResult} of ${total.searches}` : '—'],
   ];
   $('insights-summary').replaceChildren(...summary.map(([name, value]) =>
     el('div', {}, el('dt', { text: name }), el('dd', { text: value }))));
@@ -712,6 +725,96 @@ function renderInsights() {
   });
   $('days-table').replaceChildren(figuresTable('Day', series, null, 'Figures per day'));
   renderBreakdown();
+  renderTimes(days.distribution);
+  renderGaps(days.contentGaps);
+}
+
+/** A bucket's name from its bounds: `<1 s`, `1–10 s`, `30 s–1 min`, `≥3 d`. */
+function bucketNames(bounds) {
+  const short = (ms) => duration(ms).replace(/\.0 /, ' ');
+  return [...bounds, null].map((upper, i) => {
+    const lower = i ? bounds[i - 1] : null;
+    if (lower == null) return `<${short(upper)}`;
+    if (upper == null) return `≥${short(lower)}`;
+    const [a, b] = [short(lower), short(upper)];
+    const unit = (text) => text.split(' ')[1];
+    return unit(a) === unit(b) ? `${a.split(' ')[0]}–${b}` : `${a}–${b}`;
+  });
+}
+
+/** The response-time distribution: a grouped bar chart of shares, and the counts as a table. */
+function renderTimes(distribution) {
+  const names = bucketNames(distribution.boundsMs);
+  const totals = WAITS.map(([key]) => distribution[key].reduce((sum, n) => sum + n, 0));
+  drawDistribution($('chart-times'), names, distribution, totals);
+  const head = el('tr', {}, el('th', { scope: 'col', text: 'Took' }), ...WAITS.map(([, label]) => el('th', { scope: 'col', text: label })));
+  const body = names.map((name, i) => el('tr', {}, el('th', { scope: 'row', text: name }), ...WAITS.map(([key], w) =>
+    el('td', { text: `${distribution[key][i]} (${percent(totals[w] ? distribution[key][i] / totals[w] : null)})` }))));
+  $('times-table').replaceChildren(el('table', {},
+    el('caption', { class: 'visually-hidden', text: 'Response times: how many waits took how long, and their share' }),
+    el('thead', {}, head), el('tbody', {}, ...body)));
+}
+
+/**
+ * Shares of each kind of wait per bucket as grouped bars (inline SVG built node by node), with a
+ * legend, and a description in words naming where each kind mostly falls.
+ */
+function drawDistribution(figure, names, distribution, totals) {
+  const width = 640;
+  const height = 200;
+  const pad = { top: 12, right: 8, bottom: 28, left: 40 };
+  const node = svgNode;
+  const shares = WAITS.map(([key], w) => distribution[key].map((n) => (totals[w] ? n / totals[w] : 0)));
+  const top = Math.max(0.1, ...shares.flat());
+  const slot = (width - pad.left - pad.right) / names.length;
+  const y = (v) => pad.top + (height - pad.top - pad.bottom) * (1 - v / top);
+  const id = figure.id;
+  const words = WAITS.map(([key, label], w) => {
+    if (!totals[w]) return `${label}: none`;
+    const most = distribution[key].indexOf(Math.max(...distribution[key]));
+    return `${label}: ${totals[w]}, most ${names[most]} (${percent(shares[w][most])})`;
+  });
+  const svg = node('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-labelledby': `${id}-title ${id}-desc`, class: 'bars' });
+  svg.append(node('title', { id: `${id}-title` }, 'Response times'),
+    node('desc', { id: `${id}-desc` }, `${words.join('; ')}. The table below has every count.`));
+  for (const tick of [0, top / 2, top]) {
+    svg.append(node('line', { x1: pad.left, x2: width - pad.right, y1: y(tick), y2: y(tick), class: 'grid' }));
+    svg.append(node('text', { x: pad.left - 6, y: y(tick) + 4, 'text-anchor': 'end', class: 'axis' }, percent(tick)));
+  }
+  const bar = (slot * 0.8) / WAITS.length;
+  names.forEach((name, i) => {
+    WAITS.forEach(([key, label, cls], w) => {
+      const v = shares[w][i];
+      if (!v) return;
+      const rect = node('rect', {
+        x: pad.left + i * slot + slot * 0.1 + w * bar, y: y(v), width: Math.max(1, bar - 1), height: Math.max(0, y(0) - y(v)), class: cls,
+      });
+      rect.append(node('title', {}, `${label}, ${name}: ${distribution[key][i]} (${percent(v)})`));
+      svg.append(rect);
+    });
+    // The axis says it compactly (30s–1m); the bars' titles and the table say it in full.
+    const compact = name.replace(/ (s|min|h|d)\b/g, (_, unit) => (unit === 'min' ? 'm' : unit));
+    svg.append(node('text', { x: pad.left + i * slot + slot / 2, y: height - 8, 'text-anchor': 'middle', class: 'axis' }, compact));
+  });
+  const legend = el('ul', { class: 'legend', 'aria-hidden': 'true' }, ...WAITS.map(([, label, cls]) => {
+    const swatch = node('svg', { viewBox: '0 0 12 12', class: 'bars' });
+    swatch.append(node('rect', { width: 12, height: 12, class: cls }));
+    return el('li', {}, swatch, label);
+  }));
+  figure.replaceChildren(svg, legend, el('figcaption', { class: 'visually-hidden', text: 'Response times' }));
+}
+
+/** The most frequent searches that found nothing. */
+function renderGaps(gaps) {
+  if (!gaps.length) {
+    $('gaps-table').replaceChildren(el('p', { class: 'empty', text: 'Every search in this range found something.' }));
+    return;
+  }
+  const head = el('tr', {}, ...['Search', 'Times', 'Last seen'].map((text) => el('th', { scope: 'col', text })));
+  const body = gaps.map((g) => el('tr', {}, el('th', { scope: 'row', text: g.query }), el('td', { text: String(g.count) }),
+    el('td', { text: when(g.lastSeen) })));
+  $('gaps-table').replaceChildren(el('table', {},
+    el('caption', { class: 'visually-hidden', text: 'Top unanswered searches' }), el('thead', {}, head), el('tbody', {}, ...body)));
 }
 
 function renderBreakdown() {
@@ -743,6 +846,14 @@ function figuresTable(first, rows, sort, caption) {
   return el('table', {}, el('caption', { class: 'visually-hidden', text: caption }), el('thead', {}, head), el('tbody', {}, ...body));
 }
 
+/** An SVG element with attributes and text (never markup from strings). */
+function svgNode(tag, attrs = {}, text) {
+  const n = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, String(v));
+  if (text != null) n.textContent = text;
+  return n;
+}
+
 /**
  * A bar chart as inline SVG, built node by node from the data (never markup from strings). The
  * figure's caption and the SVG's title and description say what it shows in words.
@@ -756,12 +867,7 @@ function drawBars(figure, series, { title, value, format, max, low }) {
   const top = max ?? Math.max(1, ...present);
   const slot = (width - pad.left - pad.right) / Math.max(1, series.length);
   const y = (v) => pad.top + (height - pad.top - pad.bottom) * (1 - v / top);
-  const node = (tag, attrs = {}, text) => {
-    const n = document.createElementNS(SVG, tag);
-    for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, String(v));
-    if (text != null) n.textContent = text;
-    return n;
-  };
+  const node = svgNode;
   const id = figure.id;
   const best = present.length ? Math.max(...present) : null;
   const worst = present.length ? Math.min(...present) : null;
@@ -792,15 +898,19 @@ function drawBars(figure, series, { title, value, format, max, low }) {
   figure.replaceChildren(svg, el('figcaption', { text: title }));
 }
 
-/** Downloads rows as CSV (RFC 4180 quoting; a leading =+-@ is defused so spreadsheets never run it). */
+/** Downloads figures rows as CSV: the group, every column, and the extra raw values. */
 function exportCsv(name, first, rows) {
+  const header = [first, ...COLUMNS.map((c) => c.label), ...CSV_EXTRA.map(([label]) => label)];
+  downloadCsv(name, [header, ...rows.map((g) => [g.key, ...COLUMNS.map((c) => c.csv(g)), ...CSV_EXTRA.map(([, get]) => get(g))])]);
+}
+
+/** Downloads lines of cells as a CSV file (RFC 4180 quoting; a leading =+-@ is defused so spreadsheets never run it). */
+function downloadCsv(name, lines) {
   const cell = (value) => {
     let text = String(value ?? '');
     if (/^[=+\-@]/.test(text) && Number.isNaN(Number(text))) text = `'${text}`;
     return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
   };
-  const header = [first, ...COLUMNS.map((c) => c.label), ...CSV_EXTRA.map(([label]) => label)];
-  const lines = [header, ...rows.map((g) => [g.key, ...COLUMNS.map((c) => c.csv(g)), ...CSV_EXTRA.map(([, get]) => get(g))])];
   const blob = new Blob([`${lines.map((line) => line.map(cell).join(',')).join('\r\n')}\r\n`], { type: 'text/csv;charset=utf-8' });
   const link = el('a', { href: URL.createObjectURL(blob), download: name });
   document.body.append(link);
@@ -813,6 +923,21 @@ function exportDays() {
   if (!insightsState.days) return;
   const { from, to } = insightsState.days;
   exportCsv(`kefu-insights-days-${from.slice(0, 10)}-${to.slice(0, 10)}.csv`, 'day', everyDay(insightsState.days));
+}
+function exportGaps() {
+  if (!insightsState.days) return;
+  const { from, to, contentGaps } = insightsState.days;
+  downloadCsv(`kefu-unanswered-searches-${from.slice(0, 10)}-${to.slice(0, 10)}.csv`,
+    [['search', 'count', 'last_seen'], ...contentGaps.map((g) => [g.query, g.count, g.lastSeen])]);
+}
+function exportTimes() {
+  if (!insightsState.days) return;
+  const { from, to, distribution } = insightsState.days;
+  const names = bucketNames(distribution.boundsMs);
+  downloadCsv(`kefu-response-times-${from.slice(0, 10)}-${to.slice(0, 10)}.csv`, [
+    ['took', 'from_ms', 'to_ms', ...WAITS.map(([key]) => key)],
+    ...names.map((name, i) => [name, distribution.boundsMs[i - 1] ?? 0, distribution.boundsMs[i] ?? '', ...WAITS.map(([key]) => distribution[key][i])]),
+  ]);
 }
 function exportBreakdown() {
   if (!insightsState.breakdown) return;
@@ -889,6 +1014,8 @@ function start() {
   $('insights-filter').addEventListener('submit', loadInsights);
   $('export-days').addEventListener('click', exportDays);
   $('export-breakdown').addEventListener('click', exportBreakdown);
+  $('export-gaps').addEventListener('click', exportGaps);
+  $('export-times').addEventListener('click', exportTimes);
   const today = Date.now();
   $('insights-to').value = isoDay(today);
   $('insights-from').value = isoDay(today - 27 * DAY_MS);

@@ -17,6 +17,7 @@ import { conversationRoutes } from './routes/conversations';
 import { demoRoutes } from './routes/demo';
 import { eventRoutes } from './routes/events';
 import { faqRoutes } from './routes/faq';
+import { helpEventsRoutes } from './routes/helpEvents';
 import { openapiRoutes } from './routes/openapi';
 import { orderRoutes } from './routes/orders';
 import { ratingsRoutes } from './routes/ratings';
@@ -107,6 +108,7 @@ export function createApp(deps: Deps) {
   shopper.route('/', conversationRoutes(deps, idempotent));
   shopper.route('/', eventRoutes(deps));
   shopper.route('/', faqRoutes(deps, idempotent));
+  shopper.route('/', helpEventsRoutes(deps, idempotent));
   shopper.route('/', orderRoutes(deps, idempotent));
   shopper.route('/', ticketsRoutes(deps, idempotent));
   shopper.route('/', readRoutes(deps));

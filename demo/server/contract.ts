@@ -8,7 +8,7 @@ import * as v from 'valibot';
 import {
   AgentConversation, AgentConversationList, AgentReadRequest, ReadRequest, AgentReply, AgentTicket, AgentTicketList, Alert, AlertList, AlertStatus, AppealCreate,
   ArticleList, Comment, CommentCreate, FollowUpCreate, Insights, InsightsGroupBy, InsightsTime,
-  Conversation, ConversationCreate, ConversationList, ConversationStatus, HandoffRequest, Locale, Message,
+  Conversation, ConversationCreate, ConversationList, ConversationStatus, HandoffRequest, HelpEventBatch, HelpEventsAccepted, Locale, Message,
   MessageCreate, MessageList, Order, OrderList, Rating, RatingCreate, ResourceId, ServerEvent, Session, SessionRequest,
   SuggestionList, Ticket, TicketCreate, TicketKind, TicketList, TicketStatus, TicketTransition, Upload, UploadType,
 } from '../../src/api/schemas';
@@ -112,6 +112,11 @@ export const contract: readonly Endpoint[] = [
       productId: text('The product on screen', ResourceId),
     },
     success: json(200, SuggestionList, 'Questions, best first'),
+  },
+  {
+    method: 'POST', path: '/v1/help-events', auth: 'shopper', tag: 'help', idempotent: true,
+    summary: 'Record what the shopper did in Help: settled FAQ searches with their result counts, articles opened (a batch of one help session)',
+    body: body(HelpEventBatch), success: json(201, HelpEventsAccepted, 'How many facts were kept'), errors: [404],
   },
   // --- conversations -----------------------------------------------------------------------------
   {
@@ -255,7 +260,7 @@ export const contract: readonly Endpoint[] = [
   },
   {
     method: 'GET', path: '/v1/agent/insights', auth: 'agent', tag: 'agent', idempotent: false,
-    summary: 'Service figures of a date range, per group and in total: ratings, conversations, handoffs, first-response and resolution times, tickets past dueAt',
+    summary: 'Service figures of a date range, per group and in total: ratings, conversations, handoffs, first-response and resolution times, tickets past dueAt, self-service rate; the content gaps and the response-time distribution',
     query: {
       from: text('Start, inclusive: a date (UTC day) or an ISO timestamp; default 30 days before `to`', InsightsTime),
       to: text('End, exclusive (a date includes its whole day); default now', InsightsTime),

@@ -9,12 +9,13 @@
  * agent feed), closing the loop: an agent sees the complaint live and can follow it up.
  */
 import { randomUUID } from 'node:crypto';
-import type { PageContext, Rating, TicketStatus } from '../../src/api/schemas';
+import type { HelpEventBatch, PageContext, Rating, TicketStatus } from '../../src/api/schemas';
 import { isClosed } from '../../src/api/ticketFlow';
 import type { Queryable } from './db';
 import { alertById } from './insights';
+import { notFound } from './problem';
 
-export type SubjectType = 'conversation' | 'ticket' | 'article';
+export type SubjectType = 'conversation' | 'ticket' | 'article' | 'help';
 
 /** A rating at or below this raises an alert. */
 export const ALERT_SCORE = 2;
@@ -57,16 +58,16 @@ async function insertFact(q: Queryable, fact: Fact) {
 
 /** A new conversation: its dimensions from the page context the widget sent, and whether the shopper is signed in. */
 export async function conversationStarted(
-  q: Queryable, conversation: { site: string; id: string; context: PageContext | null | undefined; signedIn: boolean },
+  q: Queryable, conversation: { site: string; owner: string; id: string; context: PageContext | null | undefined; signedIn: boolean },
 ) {
   const context = conversation.context ?? {};
   const [fresh] = await q.query(
-    `insert into service_subjects (site, subject_type, subject_id, flow, topic, page, device, locale, signed_in)
-     values ($1, 'conversation', $2, 'chat', $3, $4, $5, $6, $7)
+    `insert into service_subjects (site, subject_type, subject_id, flow, topic, page, device, locale, signed_in, owner)
+     values ($1, 'conversation', $2, 'chat', $3, $4, $5, $6, $7, $8)
      on conflict do nothing returning subject_id`,
     [
       conversation.site, conversation.id, context.tags?.[0] ?? null, pageOf(context.page), context.device ?? null,
-      context.locale ?? null, conversation.signedIn,
+      context.locale ?? null, conversation.signedIn, conversation.owner,
     ],
   );
   // A retried create answers the same conversation; it started once.
@@ -119,17 +120,22 @@ export async function conversationClosed(q: Queryable, site: string, conversatio
   );
 }
 
-/** A new ticket: grouped by its kind (the flow) and category (the topic); page and device come from `origin` when it follows up on something. */
+/**
+ * A new ticket: grouped by its kind (the flow) and category (the topic); page and device come from
+ * `origin` when it follows up on something. Its `owner` is the shopper who filed it (none for an
+ * agent's follow-up), which the self-service rate reads.
+ */
 export async function ticketCreated(
   q: Queryable, ticketId: string, actor: 'shopper' | 'agent', origin?: { subjectType: SubjectType; subjectId: string },
 ) {
   await q.query(
-    `insert into service_subjects (site, subject_type, subject_id, flow, topic, page, device, locale, signed_in)
-     select t.site, 'ticket', t.id, t.kind, t.category, o.page, o.device, o.locale, t.owner like 'u:%'
+    `insert into service_subjects (site, subject_type, subject_id, flow, topic, page, device, locale, signed_in, owner)
+     select t.site, 'ticket', t.id, t.kind, t.category, o.page, o.device, o.locale, t.owner like 'u:%',
+       case when $4::text = 'shopper' then t.owner end
      from tickets t left join service_subjects o on o.site = t.site and o.subject_type = $2::text and o.subject_id = $3::text
      where t.id = $1
      on conflict do nothing`,
-    [ticketId, origin?.subjectType ?? null, origin?.subjectId ?? null],
+    [ticketId, origin?.subjectType ?? null, origin?.subjectId ?? null, actor],
   );
   await q.query(
     `insert into service_facts (site, subject_type, subject_id, kind, actor, status, due_at)
@@ -202,4 +208,51 @@ export async function announceAlert(q: Queryable, alertId: string) {
     [alert.site, { type: 'alert', site: alert.site, alert }],
   );
   return alert;
+}
+
+/** A search as the console groups it: NFKC, lower case, inner spaces collapsed, trimmed. */
+export function normalQuery(query: string): string {
+  return query.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * A batch of help facts from the widget, dated on arrival. The help session is a subject owned by
+ * the shopper who started it: its dimensions come from its first batch, each batch moves its end
+ * (`ended_at`) on. A session id another shopper started answers 404, so nobody can attribute facts
+ * to someone else's session. Views of articles the site does not have are left out; answers how
+ * many facts were kept.
+ */
+export async function helpFacts(q: Queryable, auth: { site: string; owner: string }, batch: HelpEventBatch): Promise<number> {
+  const context = batch.context ?? {};
+  const [mine] = await q.query(
+    `insert into service_subjects (site, subject_type, subject_id, flow, page, device, locale, signed_in, owner, ended_at)
+     values ($1, 'help', $2, 'help', $3, $4, $5, $6, $7, now())
+     on conflict (site, subject_type, subject_id) do update set ended_at = now()
+       where service_subjects.owner = excluded.owner
+     returning subject_id`,
+    [auth.site, batch.session, pageOf(context.page), context.device ?? null, context.locale ?? null, auth.owner.startsWith('u:'), auth.owner],
+  );
+  if (!mine) throw notFound('Help session');
+  const searches = batch.events.filter((event) => event.type === 'search');
+  const views = batch.events.filter((event) => event.type === 'view');
+  const [searched] = await q.query<{ n: number }>(
+    `with kept as (
+       insert into service_facts (site, subject_type, subject_id, kind, actor, query, results)
+       select $1::text, 'help', $2::text, 'help_search', 'shopper', query, results
+       from unnest($3::text[], $4::int[]) as e (query, results)
+       returning 1
+     ) select count(*)::int as n from kept`,
+    [auth.site, batch.session, searches.map((event) => normalQuery(event.query)), searches.map((event) => event.results)],
+  );
+  const [viewed] = await q.query<{ n: number }>(
+    `with kept as (
+       insert into service_facts (site, subject_type, subject_id, kind, actor, article_id)
+       select $1::text, 'help', $2::text, 'article_viewed', 'shopper', a.id
+       from unnest($3::text[]) with ordinality as e (id, n) join articles a on a.site = $1 and a.id = e.id
+       order by e.n
+       returning 1
+     ) select count(*)::int as n from kept`,
+    [auth.site, batch.session, views.map((event) => event.articleId)],
+  );
+  return searched!.n + viewed!.n;
 }

@@ -7,7 +7,7 @@
 import type { Context } from 'hono';
 import * as v from 'valibot';
 import {
-  InsightsQuery, type Alert, type InsightFigures, type Insights, type InsightsGroupBy,
+  InsightsQuery, type Alert, type InsightFigures, type Insights, type InsightsGroupBy, type ResponseDistribution,
 } from '../../src/api/schemas';
 import type { Queryable } from './db';
 import { badQuery, unknownCursor, type PageRequest } from './paging';
@@ -69,8 +69,17 @@ const DIMENSIONS: Record<InsightsGroupBy, string> = {
   page: `coalesce(s.page, 'unknown')`,
   device: `coalesce(s.device, 'unknown')`,
   // A conversation no person answered was the bot's; a ticket no agent moved is unassigned.
-  agent: `coalesce(s.agent, case when f.subject_type = 'conversation' then 'bot' else 'unassigned' end)`,
+  agent: `coalesce(s.agent, case f.subject_type when 'conversation' then 'bot' when 'help' then 'self-service' else 'unassigned' end)`,
 };
+
+/** How long after its last fact a help session ends, and how long the shopper has to escalate it. */
+export const HELP_WINDOW = '30 minutes';
+/** Facts are dated on arrival, a batch a few seconds late: a chat from this much before the first one still counts. */
+const HELP_SKEW = '1 minute';
+/** The upper bounds of the response-time buckets: 1 s, 10 s, 30 s, 1 min, 5 min, 15 min, 1 h, 4 h, 1 day, 3 days. */
+export const BUCKET_BOUNDS_MS = [1, 10, 30, 60, 300, 900, 3600, 14_400, 86_400, 259_200].map((s) => s * 1000);
+/** The content gaps listed, most frequent first. */
+const GAPS = 20;
 
 interface FiguresRow {
   key: string | null;
@@ -92,6 +101,10 @@ interface FiguresRow {
   resolution_p90: number | null;
   tickets: number;
   past_due: number;
+  help_sessions: number;
+  self_served: number;
+  searches: number;
+  unanswered: number;
 }
 
 const durations = (filter: string, name: string) => `
@@ -102,17 +115,47 @@ const durations = (filter: string, name: string) => `
 /**
  * The figures of the range, per group and in total. Facts are dated when they happened; tickets
  * still open past their `dueAt` are dated at it, so a breach counts in the range it happened in.
+ *
+ * Self-service: a help session (the Help tab's facts under one session id, see facts.ts) is dated
+ * at its first fact and counted once it has ended, 30 minutes after its last fact. It was
+ * self-served unless the same shopper (owner) started a conversation or filed a ticket from one
+ * minute before its first fact to 30 minutes after its last. A visitor who signs in afterwards is
+ * another owner, so a chat they start signed in does not count against their anonymous session.
  */
 export async function insights(q: Queryable, request: InsightsRequest): Promise<Insights> {
-  const rows = await q.query<FiguresRow>(
+  const [rows, gaps, distribution] = await Promise.all([
+    figureRows(q, request), contentGaps(q, request), responseDistribution(q, request),
+  ]);
+  const [total, ...groups] = rows;
+  return {
+    from: iso(request.from),
+    to: iso(request.to),
+    groupBy: request.groupBy,
+    total: total ? figures(total) : figures(null),
+    groups: groups.map((row) => ({ key: row.key ?? 'unknown', ...figures(row) })),
+    contentGaps: gaps.map((row) => ({ query: row.query, count: row.count, lastSeen: iso(row.last_seen) })),
+    distribution,
+  };
+}
+
+function figureRows(q: Queryable, request: InsightsRequest) {
+  return q.query<FiguresRow>(
     `with facts as (
-       select site, subject_type, subject_id, kind, at, actor, duration_ms, score, late
+       select site, subject_type, subject_id, kind, at, actor, duration_ms, score, late, results, null::boolean as escalated
        from service_facts
        where at >= $1 and at < $2 and ($3::text is null or site = $3)
        union all
-       select site, 'ticket', id, 'overdue', due_at, null, null, null, true
+       select site, 'ticket', id, 'overdue', due_at, null, null, null, true, null, null
        from tickets
        where due_at >= $1 and due_at < least($2, now()) and ($3::text is null or site = $3)
+       union all
+       select h.site, 'help', h.subject_id, 'help_session', h.created_at, null, null, null, null, null,
+         exists (select 1 from service_subjects e where e.site = h.site and e.owner = h.owner
+                   and e.subject_type in ('conversation', 'ticket')
+                   and e.created_at >= h.created_at - interval '${HELP_SKEW}' and e.created_at < h.ended_at + interval '${HELP_WINDOW}')
+       from service_subjects h
+       where h.subject_type = 'help' and h.created_at >= $1 and h.created_at < $2 and ($3::text is null or h.site = $3)
+         and h.ended_at + interval '${HELP_WINDOW}' <= now()
      ),
      keyed as (
        select f.*, ${DIMENSIONS[request.groupBy]} as key, s.handoff_at is not null as handed_off
@@ -130,21 +173,53 @@ export async function insights(q: Queryable, request: InsightsRequest): Promise<
        ${durations(`kind = 'first_response' and actor = 'agent'`, 'agent')},
        ${durations(`kind in ('conversation_closed', 'ticket_transition') and duration_ms is not null`, 'resolution')},
        count(*) filter (where kind = 'ticket_created')::int as tickets,
-       count(distinct subject_id) filter (where kind = 'overdue' or (kind = 'ticket_transition' and late))::int as past_due
+       count(distinct subject_id) filter (where kind = 'overdue' or (kind = 'ticket_transition' and late))::int as past_due,
+       count(*) filter (where kind = 'help_session')::int as help_sessions,
+       count(*) filter (where kind = 'help_session' and not escalated)::int as self_served,
+       count(*) filter (where kind = 'help_search')::int as searches,
+       count(*) filter (where kind = 'help_search' and results = 0)::int as unanswered
      from keyed
      group by grouping sets ((key), ())
      order by grouping(key) desc, ${request.groupBy === 'day' ? 'key' : 'count(*) desc, key'}
      limit ${MAX_GROUPS + 1}`,
     [request.from, request.to, request.site],
   );
-  const [total, ...groups] = rows;
-  return {
-    from: iso(request.from),
-    to: iso(request.to),
-    groupBy: request.groupBy,
-    total: total ? figures(total) : figures(null),
-    groups: groups.map((row) => ({ key: row.key ?? 'unknown', ...figures(row) })),
-  };
+}
+
+/** The most frequent searches that found nothing (stored normalised, so spellings of one question meet). */
+function contentGaps(q: Queryable, request: InsightsRequest) {
+  return q.query<{ query: string; count: number; last_seen: Date }>(
+    `select query, count(*)::int as count, max(at) as last_seen
+     from service_facts
+     where kind = 'help_search' and results = 0 and at >= $1 and at < $2 and ($3::text is null or site = $3)
+     group by query
+     order by count(*) desc, max(at) desc, query
+     limit ${GAPS}`,
+    [request.from, request.to, request.site],
+  );
+}
+
+/** First responses (bot, person) and resolutions of the range counted per bucket of `BUCKET_BOUNDS_MS`. */
+async function responseDistribution(q: Queryable, request: InsightsRequest): Promise<ResponseDistribution> {
+  const rows = await q.query<{ bucket: number; bot: number; agent: number; resolution: number }>(
+    `select width_bucket(duration_ms, $4::bigint[]) as bucket,
+       count(*) filter (where kind = 'first_response' and actor = 'bot')::int as bot,
+       count(*) filter (where kind = 'first_response' and actor = 'agent')::int as agent,
+       count(*) filter (where kind in ('conversation_closed', 'ticket_transition'))::int as resolution
+     from service_facts
+     where kind in ('first_response', 'conversation_closed', 'ticket_transition') and duration_ms is not null
+       and at >= $1 and at < $2 and ($3::text is null or site = $3)
+     group by 1`,
+    [request.from, request.to, request.site, BUCKET_BOUNDS_MS],
+  );
+  const empty = () => BUCKET_BOUNDS_MS.map(() => 0).concat(0);
+  const counts = { boundsMs: BUCKET_BOUNDS_MS, bot: empty(), agent: empty(), resolution: empty() };
+  for (const row of rows) {
+    counts.bot[row.bucket] = row.bot;
+    counts.agent[row.bucket] = row.agent;
+    counts.resolution[row.bucket] = row.resolution;
+  }
+  return counts;
 }
 
 const share = (part: number, whole: number) => (whole ? part / whole : null);
@@ -168,6 +243,11 @@ function figures(row: FiguresRow | null): InsightFigures {
     resolution: { count: row?.resolution_count ?? 0, medianMs: n(row?.resolution_median), p90Ms: n(row?.resolution_p90) },
     ticketsCreated: row?.tickets ?? 0,
     ticketsPastDue: row?.past_due ?? 0,
+    helpSessions: row?.help_sessions ?? 0,
+    selfServed: row?.self_served ?? 0,
+    selfServiceRate: share(row?.self_served ?? 0, row?.help_sessions ?? 0),
+    searches: row?.searches ?? 0,
+    searchesWithoutResult: row?.unanswered ?? 0,
   };
 }
 

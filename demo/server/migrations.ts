@@ -336,4 +336,26 @@ begin
 end
 $$;
 `,
+  // 7: help facts from the widget (POST /v1/help-events, demo/server/helpEvents.ts). A help session
+  // is a subject of type 'help' owned by one shopper (`owner`), spanning `created_at` (its first
+  // fact) to `ended_at` (its last); its facts carry the search (`query`, normalised, and `results`)
+  // or the article opened. Conversations and tickets get the `owner` who started them too (backfilled
+  // here), so the self-service rate asks one table whether that shopper chatted or filed a ticket.
+  // The indexes serve that rate (sessions by start, a shopper's subjects by creation) and the
+  // content gaps (zero-result searches by time).
+  `
+alter table service_subjects add column owner text;
+alter table service_subjects add column ended_at timestamptz;
+alter table service_facts add column query text;
+alter table service_facts add column results int;
+alter table service_facts add column article_id text;
+create index service_subjects_help on service_subjects (created_at) where subject_type = 'help';
+create index service_facts_gaps on service_facts (at) include (site, query) where kind = 'help_search' and results = 0;
+create index service_subjects_owner on service_subjects (site, owner, created_at) where owner is not null;
+update service_subjects s set owner = c.owner from conversations c
+  where s.subject_type = 'conversation' and c.id = s.subject_id and c.site = s.site;
+update service_subjects s set owner = t.owner from tickets t
+  where s.subject_type = 'ticket' and t.id = s.subject_id and t.site = s.site 
+    and not exists (select 1 from alerts a where a.follow_up_ticket_id = t.id);
+`,
 ];

@@ -246,6 +246,32 @@ export const Rating = v.object({
   createdAt: IsoTime,
 });
 
+// --- help facts (what the shopper did in the Help tab, for the console's figures) ---------------
+/** At most this many facts in one `POST /v1/help-events` batch, and this long a search. */
+export const MAX_HELP_EVENTS = 50;
+export const MAX_HELP_QUERY = 200;
+/** One settled FAQ search (its query and how many articles it found) or one article opened. */
+export const HelpEvent = v.variant('type', [
+  v.strictObject({
+    type: v.literal('search'),
+    query: Text(MAX_HELP_QUERY),
+    results: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(10_000)),
+  }),
+  v.strictObject({ type: v.literal('view'), articleId: ResourceId }),
+]);
+/**
+ * A batch of help facts of one help session (`session`: a UUID the widget draws when the shopper
+ * starts using Help, renewed after 30 idle minutes), with the page, device and locale it happened on.
+ */
+export const HelpEventBatch = v.strictObject({
+  clientId: ClientId,
+  session: ClientId,
+  context: v.optional(PageContext),
+  events: v.pipe(v.array(HelpEvent), v.minLength(1, 'must hold at least one event'), v.maxLength(MAX_HELP_EVENTS, `must hold at most ${MAX_HELP_EVENTS} events`)),
+});
+/** What the server kept of a batch: views of articles the site does not have are left out. */
+export const HelpEventsAccepted = v.object({ session: v.string(), accepted: v.number() });
+
 export const UploadType = v.picklist(['image/png', 'image/jpeg', 'image/webp', 'image/gif', 'application/pdf']);
 /** Uploads are limited to this size, checked by the client before sending and by the server. */
 export const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
@@ -341,6 +367,9 @@ export type AppealCreate = v.InferInput<typeof AppealCreate>;
 export type CommentCreate = v.InferInput<typeof CommentCreate>;
 export type RatingCreate = v.InferInput<typeof RatingCreate>;
 export type Rating = v.InferOutput<typeof Rating>;
+export type HelpEvent = v.InferOutput<typeof HelpEvent>;
+export type HelpEventBatch = v.InferInput<typeof HelpEventBatch>;
+export type HelpEventsAccepted = v.InferOutput<typeof HelpEventsAccepted>;
 export type UploadType = v.InferOutput<typeof UploadType>;
 export type Upload = v.InferOutput<typeof Upload>;
 export type Shopper = v.InferOutput<typeof Shopper>;
@@ -396,6 +425,29 @@ export const InsightFigures = v.object({
   ticketsCreated: v.number(),
   /** Tickets that broke a promised `dueAt`: moved after it, or still open past it. */
   ticketsPastDue: v.number(),
+  /**
+   * Help sessions started in the range and ended (no help fact for 30 minutes), and of those the
+   * self-served: no conversation or ticket of the same shopper from one minute before the session's
+   * first fact to 30 minutes after its last (demo/server/insights.ts). The rate is null without sessions.
+   */
+  helpSessions: v.number(),
+  selfServed: v.number(),
+  selfServiceRate: v.nullable(v.number()),
+  /** Settled FAQ searches, and those that found nothing. */
+  searches: v.number(),
+  searchesWithoutResult: v.number(),
+});
+/** A search that found nothing, normalised (NFKC, lower case, spaces collapsed): how often, and when last. */
+export const ContentGap = v.object({ query: v.string(), count: v.number(), lastSeen: IsoTime });
+/**
+ * Counts of waits per bucket: bucket `i` holds waits from `boundsMs[i - 1]` (0 for the first)
+ * up to but not including `boundsMs[i]`; the last bucket is everything from the last bound on.
+ */
+export const ResponseDistribution = v.object({
+  boundsMs: v.array(v.number()),
+  bot: v.array(v.number()),
+  agent: v.array(v.number()),
+  resolution: v.array(v.number()),
 });
 export const InsightGroup = v.object({ key: v.string(), ...InsightFigures.entries });
 export const Insights = v.object({
@@ -404,6 +456,10 @@ export const Insights = v.object({
   groupBy: InsightsGroupBy,
   total: InsightFigures,
   groups: v.array(InsightGroup),
+  /** The most frequent searches without a result in the range, most frequent first. */
+  contentGaps: v.array(ContentGap),
+  /** First responses (bot, person) and resolutions of the range by how long they took. */
+  distribution: ResponseDistribution,
 });
 
 export const AlertStatus = v.picklist(['open', 'resolved']);
@@ -434,6 +490,8 @@ export type Durations = v.InferOutput<typeof Durations>;
 export type InsightFigures = v.InferOutput<typeof InsightFigures>;
 export type InsightGroup = v.InferOutput<typeof InsightGroup>;
 export type Insights = v.InferOutput<typeof Insights>;
+export type ContentGap = v.InferOutput<typeof ContentGap>;
+export type ResponseDistribution = v.InferOutput<typeof ResponseDistribution>;
 export type AlertStatus = v.InferOutput<typeof AlertStatus>;
 export type Alert = v.InferOutput<typeof Alert>;
 export type AlertList = v.InferOutput<typeof AlertList>;

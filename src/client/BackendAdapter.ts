@@ -1,5 +1,5 @@
 import type {
-  AppealCreate, ArticleList, Comment, CommentCreate, Conversation, ConversationCreate, ConversationList, Locale,
+  AppealCreate, ArticleList, Comment, CommentCreate, HelpEventBatch, Conversation, ConversationCreate, ConversationList, Locale,
   Message, MessageCreate, MessageList, Order, OrderList, PageContext, Rating, RatingCreate, ServerEvent, Session,
   SessionRequest, SuggestionList, Ticket, TicketCreate, TicketList, Upload,
 } from '../api/schemas';
@@ -81,6 +81,8 @@ export interface BackendAdapter {
   comment(ticketId: string, body: CommentCreate): Promise<Comment>;
   /** Rates a conversation, a ticket or an article. */
   rate(body: RatingCreate): Promise<Rating>;
+  /** Records what the shopper did in Help (settled searches, articles opened); optional, analytics only. */
+  helpEvents?(batch: HelpEventBatch): Promise<unknown>;
   /** Uploads an image or PDF; refuses other types and oversized files before sending. */
   upload(file: Blob, options: UploadOptions): Promise<Upload>;
   /** The bytes of one of the shopper's uploads (make an object URL of it to show it). */

@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import {
   ArticleList, Comment, Conversation, ConversationList, Message, MessageList, Order, OrderList, Problem, Rating,
   Session, SuggestionList, Ticket, TicketList, Upload, type AppealCreate, type CommentCreate, type ConversationCreate,
-  type Locale, type MessageCreate, type RatingCreate, type SessionRequest, type TicketCreate,
+  type HelpEventBatch, type Locale, type MessageCreate, type RatingCreate, type SessionRequest, type TicketCreate,
 } from '../api/schemas';
 import type { BackendAdapter, EventStreamOptions, SuggestionContext, UploadOptions } from './BackendAdapter';
 import { HttpError, KefuError } from './errors';
@@ -147,6 +147,11 @@ export class RestAdapter implements BackendAdapter {
 
   rate(body: RatingCreate) {
     return this.#create('ratings', Rating, body);
+  }
+
+  helpEvents(batch: HelpEventBatch) {
+    // Nothing to read back; keepalive lets the last batch finish when the page is closed.
+    return this.#send(() => this.#http.post('help-events', { json: batch, headers: { 'Idempotency-Key': batch.clientId }, keepalive: true }));
   }
 
   async upload(file: Blob, { clientId, name, onProgress, signal }: UploadOptions) {

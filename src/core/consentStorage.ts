@@ -7,6 +7,8 @@
 import { memoryStorage, openStorage, type Storage } from '../offline/storage';
 
 export interface ConsentStorage extends Storage {
+  /** Whether the shopper consented (always, unless the site asked for `consent: 'pending'`). */
+  readonly granted: boolean;
   /** Opens IndexedDB when consent is given; memory otherwise. */
   open(): Promise<void>;
   grant(): Promise<void>;
@@ -52,6 +54,9 @@ export function createConsentStorage(site: string, pending: boolean): ConsentSto
   return {
     get durable() {
       return current.durable;
+    },
+    get granted() {
+      return !pending;
     },
     get: (key) => queue(() => current.get(key)),
     set: (key, value) => queue(() => (note(key), current.set(key, value))),

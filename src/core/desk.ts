@@ -5,7 +5,7 @@
  */
 import { signal, type Signal } from '@preact/signals';
 import type {
-  AppealCreate, Article, CommentCreate, Locale, Order, RatingCreate, ServerEvent, Suggestion, Ticket, TicketCreate,
+  AppealCreate, Article, CommentCreate, HelpEventBatch, Locale, Order, RatingCreate, ServerEvent, Suggestion, Ticket, TicketCreate,
 } from '../api/schemas';
 import { initialStatus } from '../api/ticketFlow';
 import type { BackendAdapter, SuggestionContext } from '../client/BackendAdapter';
@@ -36,6 +36,8 @@ export interface DeskOptions {
   /** Whose copies the cache holds (`u:<id>` or `v:<visitor>`), so shoppers never read each other's. */
   scope: string;
   signedIn: boolean;
+  /** Whether the shopper consented: help facts are neither kept nor sent before. */
+  consented: () => boolean;
   onRated?: (rating: RatingCreate) => void;
 }
 
@@ -112,7 +114,7 @@ export function createDesk(options: DeskOptions) {
   outbox.register('comment', deliver<CommentCreate>(({ body, ticketId }) => adapter.comment(ticketId!, body)));
   outbox.register('rating', deliver<RatingCreate>(({ body }) => adapter.rate(body)));
 
-  const unsubscribe = outbox.subscribe((event) => {
+  const stops: (() => unknown)[] = [outbox.subscribe((event) => {
     if (!('item' in event)) return;
     const { item } = event;
     if (item.kind === 'ticket') {
@@ -122,7 +124,7 @@ export function createDesk(options: DeskOptions) {
     } else if ((item.kind === 'appeal' || item.kind === 'comment') && event.type === 'sent') {
       void refreshTicket((item.payload as Payload<unknown>).ticketId!);
     }
-  });
+  })];
 
   /** Loads one ticket from the server into the list; false when it is not (or no longer) there. */
   async function refreshTicket(id: string): Promise<boolean> {
@@ -184,7 +186,15 @@ export function createDesk(options: DeskOptions) {
       if (event.type !== 'ticket') return;
       upsertTicket(event.ticket);
     },
-    stop: unsubscribe,
+    /**
+     * Sends a batch of help facts (core/helpFacts.ts), if this backend takes them. Not through the
+     * outbox: analytics must never queue behind, or ahead of, what the shopper wrote.
+     */
+    sendHelp: (batch: HelpEventBatch) => adapter.helpEvents?.(batch),
+    consented: options.consented,
+    /** Runs `fn` when the desk stops (a logout, a sign-in, `destroy()`). */
+    onStop: (fn: () => unknown) => void stops.push(fn),
+    stop: () => stops.forEach((fn) => fn()),
   };
 }
 

@@ -113,6 +113,7 @@ export function createSession(options: SessionOptions) {
       outbox: created.outbox,
       scope,
       signedIn: !!info?.user,
+      consented: () => storage.granted,
       onRated: options.onRated,
     });
     chat.value = created;

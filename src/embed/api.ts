@@ -111,10 +111,11 @@ export function createApi(loadPanel: () => Promise<PanelModule>, version: string
         return handle?.then((p) => p.destroy(), () => undefined);
       },
     });
-    // Inline mode shows the panel at once; otherwise the panel loads when the page is idle, in two
-    // idle tasks so that neither is long: the chunk's evaluation, then the (closed) mount.
-    const later = (then: () => void) => window.requestIdleCallback?.(then, { timeout: 4000 });
-    let idle = options.container ? null : later(() => void loadPanel().then(() => (idle = later(preload)), preload));
+    // Inline mode shows the panel at once; otherwise the panel loads when the page is idle (never
+    // sooner on a busy page: intent or a call loads it anyway), in two idle tasks so that neither is
+    // long: the chunk's evaluation, then the (closed) mount.
+    const later = (then: () => void) => window.requestIdleCallback?.(then);
+    let idle = options.container ? null : later(() => void loadPanel().then(() => gone || (idle = later(preload)), preload));
     if (idle == null) preload();
     destroyed = false;
     waiting.splice(0).forEach((go) => go());

@@ -1,11 +1,15 @@
+import { useLayoutEffect } from 'preact/hooks';
 import type { Article } from '../api/schemas';
+import { helpFacts } from '../core/helpFacts';
 import { Back } from './Back';
 import { useServices } from './context';
 import { RichText } from './RichText';
 
 /** One FAQ article (safe subset, never HTML), "was this helpful?", and a way on to a person. */
 export function ArticleView({ article }: { article: Article }) {
-  const { desk, i18n, askInChat } = useServices();
+  const { desk, i18n, askInChat, page } = useServices();
+  // In the commit, not after paint: a shopper who opens and leaves at once still viewed it.
+  useLayoutEffect(() => helpFacts(desk!, page).add({ type: 'view', articleId: article.id }), [article.id]);
   const { t } = i18n;
   const subject = { type: 'article' as const, id: article.id };
   const voted = desk!.rated.value[`article:${article.id}`];

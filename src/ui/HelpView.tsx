@@ -1,4 +1,5 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { helpFacts } from '../core/helpFacts';
 import { createIndex, highlighter, search } from '../core/search';
 import { ArticleView } from './ArticleView';
 import { useViewStyles } from './viewStyles';
@@ -7,11 +8,13 @@ import { Marked } from './Marked';
 
 /** Results shown per keystroke: enough to choose from, few enough to render within a frame. */
 const RESULTS = 12;
+/** A search counts as one (a fact for the merchant's figures) once typing pauses this long. */
+const SETTLE_MS = 1000;
 
 /** Help: the FAQ searched as you type (words and CJK bigrams, offline from the cache), and its articles. */
 export function HelpView({ articleId }: { articleId?: string | undefined }) {
   useViewStyles();
-  const { desk, i18n, go, askInChat } = useServices();
+  const { desk, i18n, go, askInChat, page } = useServices();
   const { t } = i18n;
   const locale = i18n.locale.value;
   const [query, setQuery] = useState('');
@@ -27,11 +30,27 @@ export function HelpView({ articleId }: { articleId?: string | undefined }) {
   }, [articles, index, query]);
   const mark = useMemo(() => (query.trim() ? highlighter(query) : null), [query]);
 
+  // The search being typed, reported once it settles: on a pause, on opening a result, on leaving.
+  const facts = helpFacts(desk!, page);
+  const typed = useRef<[string, number] | undefined>(undefined);
+  const settle = () => {
+    if (typed.current) facts.add({ type: 'search', query: typed.current[0], results: typed.current[1] });
+    typed.current = undefined;
+  };
+  // Layout effects run in the commit: a shopper who types and leaves at once still searched.
+  useLayoutEffect(() => {
+    const text = query.trim();
+    typed.current = text && index ? [text.slice(0, 200), hits.length] : undefined;
+    const timer = setTimeout(settle, SETTLE_MS);
+    return () => clearTimeout(timer);
+  }, [hits]);
+  useLayoutEffect(() => () => (settle(), facts.flush()), []);
+
   if (articleId) {
     const article = articles?.find((a) => a.id === articleId);
     if (article) return <ArticleView article={article} />;
   }
-  const askInstead = () => askInChat(query);
+  const askInstead = () => (settle(), askInChat(query));
 
   return (
     <div class="scroll">
@@ -47,7 +66,7 @@ export function HelpView({ articleId }: { articleId?: string | undefined }) {
           <ul id="kefu-results" class="rows">
             {hits.map((article) => (
               <li key={article.id}>
-                <button type="button" class="row" onClick={() => go({ article: article.id })}>
+                <button type="button" class="row" onClick={() => (settle(), go({ article: article.id }))}>
                   <strong><Marked text={article.title} mark={mark} /></strong>
                   <span class="clip meta"><Marked text={preview(article.body)} mark={mark} /></span>
                 </button>

@@ -104,3 +104,50 @@ test('the Insights view charts the demo history, sorts the worst topic first, ex
   assert.deepEqual(errors.filter((e) => !/400/.test(e)), []);
   await context.close();
 });
+
+test('a search with no result in the Help tab reaches the insights as a content gap, and the console lists it', async () => {
+  const nonsense = `flurble ${Date.now().toString(36)}`;
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const shop = await context.newPage();
+  await shop.goto(`${env.server.base}/`);
+  const widget = shop.locator('kefu-root');
+  await widget.locator('button.kefu-launcher').click();
+  await widget.locator('#kefu-tab-help').click();
+  await widget.locator('#kefu-results li').first().waitFor();
+  const sent = shop.waitForResponse((r) => r.url().endsWith('/v1/help-events') && r.request().method() === 'POST');
+  // Typed as a shopper types: a burst of keystrokes, then away from Help.
+  await widget.locator('#kefu-search').pressSequentially(`  ${nonsense.toUpperCase()} `);
+  await widget.locator('#kefu-results li').first().waitFor({ state: 'detached' });
+  await widget.locator('#kefu-tab-home').click();
+  const answer = await sent;
+  assert.equal(answer.status(), 201);
+  // One fact for the whole burst, stored normalised, under a help session of this visitor.
+  const facts = await env.server.db.query<{ query: string; results: number; owner: string }>(
+    `select f.query, f.results, s.owner from service_facts f join service_subjects s
+       on s.site = f.site and s.subject_type = 'help' and s.subject_id = f.subject_id
+     where f.kind = 'help_search' and f.query like 'flurble %'`,
+  );
+  assert.deepEqual(facts.map((f) => [f.query, f.results]), [[nonsense, 0]]);
+  assert.match(facts[0]!.owner, /^v:/);
+
+  const agent = await fetch(`${env.server.base}/v1/agent/insights?site=pk_demo&groupBy=day`, { headers: { Authorization: `Bearer ${AGENT_TOKEN}` } });
+  const { contentGaps } = await agent.json();
+  assert.ok(contentGaps.some((gap: { query: string; count: number }) => gap.query === nonsense && gap.count === 1),
+    `the normalised query is a content gap: ${JSON.stringify(contentGaps.slice(0, 3))}`);
+
+  const page = await context.newPage();
+  const errors = await openConsole(page, '#insights');
+  const row = page.locator('#gaps-table tbody tr', { has: page.locator('th', { hasText: nonsense }) });
+  await row.waitFor();
+  assert.equal(await row.locator('td').first().textContent(), '1');
+  const download = page.waitForEvent('download');
+  await page.locator('#export-gaps').click();
+  const csv = readFileSync(await (await download).path(), 'utf8').split('\r\n');
+  assert.equal(csv[0], 'search,count,last_seen');
+  assert.ok(csv.some((line) => line.startsWith(`${nonsense},1,`)), 'the gap is in the export');
+  await page.locator('#chart-times svg[role=img]').waitFor();
+  assert.match(await page.locator('#chart-times desc').textContent() ?? '', /First answer by the bot: \d+/);
+  assert.deepEqual(await axeViolations(page), [], 'insights view with content gaps');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

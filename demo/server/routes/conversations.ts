@@ -37,7 +37,7 @@ export function conversationRoutes({ db, bus, bot }: Deps, idempotent: Idempoten
          returning ${CONVERSATION_COLUMNS}`,
         [`c_${randomUUID()}`, auth.site, auth.owner, body.clientId, body.context ?? null],
       );
-      await conversationStarted(q, { site: auth.site, id: row!.id, context: body.context, signedIn: auth.userId !== null });
+      await conversationStarted(q, { site: auth.site, owner: auth.owner, id: row!.id, context: body.context, signedIn: auth.userId !== null });
       return toConversation(row!);
     });
   });

@@ -5,8 +5,11 @@
  * so the queue and the shoppers' lists stay as they are). Deterministic: the same every first start,
  * dated back from it. Some patterns are planted so the page has something to find: refunds and
  * returns wait longest and rate worst, weekend answers are slower, mobile checkout pages hand off more.
+ * Help sessions, searches (a few of which find nothing) and the chats some lead to come with it
+ * (`helpHistory`).
  */
 import type { Db } from '../db';
+import { faqArticles } from './faq';
 
 const SITE = 'pk_demo';
 const DAYS = 42;
@@ -46,6 +49,13 @@ const COMMENTS = {
   high: ['Quick and friendly', 'Solved in minutes, thank you', 'Very helpful'],
 };
 
+const pickOf = <T>(rand: () => number, items: readonly T[]) => items[Math.floor(rand() * items.length)]!;
+/** A device class in the shares of DEVICES. */
+function deviceOf(rand: () => number) {
+  let r = rand();
+  return DEVICES.find(([, share]) => (r -= share) < 0)?.[0] ?? 'mobile';
+}
+
 interface Row {
   subjectType: string;
   subjectId: string;
@@ -63,15 +73,12 @@ interface Row {
 /** Builds the history as of `now`: subjects and facts, in memory, for two bulk inserts. */
 export function insightsHistory(now = Date.now()) {
   const rand = random(20_240_601);
-  const pick = <T>(items: readonly T[]) => items[Math.floor(rand() * items.length)]!;
+  const pick = <T>(items: readonly T[]) => pickOf(rand, items);
   const weighted = <T extends { weight: number }>(items: readonly T[]) => {
     let r = rand() * items.reduce((sum, item) => sum + item.weight, 0);
     return items.find((item) => (r -= item.weight) < 0) ?? items[0]!;
   };
-  const device = () => {
-    let r = rand();
-    return DEVICES.find(([, share]) => (r -= share) < 0)?.[0] ?? 'mobile';
-  };
+  const device = () => deviceOf(rand);
   /** A long-tailed wait around `typical` ms. */
   const wait = (typical: number) => Math.round(typical * Math.exp((rand() - 0.5) * 2.2));
   const score = (mood: number) => Math.max(1, Math.min(5, Math.round(4.2 + mood + (rand() - 0.5) * 2.6)));
@@ -148,6 +155,117 @@ export function insightsHistory(now = Date.now()) {
   return { subjects, facts: facts.filter((fact) => fact.at < now) };
 }
 
+const HELP_MARK = 'help_history_seeded';
+/** What shoppers type into Help: [query, whether the FAQ answers it, how often]. */
+const SEARCHES: [string, boolean, number][] = [
+  ['refund', true, 6], ['where is my order', true, 6], ['return label', true, 4], ['shipping time', true, 4],
+  ['cancel order', true, 3], ['change address', true, 2], ['退款', true, 3], ['发票', true, 2], ['damaged item', true, 2],
+  // The content gaps the console should surface, the first ones most often.
+  ['gift wrapping', false, 2.2], ['student discount', false, 1.6], ['klarna', false, 1.2], ['price match', false, 0.9],
+  ['assembly instructions', false, 0.7], ['以旧换新', false, 0.6], ['bulk order', false, 0.4], ['warranty registration', false, 0.3],
+];
+
+/**
+ * Help sessions for the same weeks: one to three settled searches each (some finding nothing), an
+ * article or two opened, and, for about a third (more on mobile, more after a search that found
+ * nothing), a chat or a ticket of the same shopper within 30 minutes, so the self-service rate
+ * and the content gaps have something to show.
+ */
+export function helpHistory(now = Date.now()) {
+  const rand = random(20_250_301);
+  const articleIds = faqArticles.filter((article) => article.locale === 'en').map((article) => article.id);
+  const total = SEARCHES.reduce((sum, [, , weight]) => sum + weight, 0);
+  const searchOf = () => {
+    let r = rand() * total;
+    return SEARCHES.find(([, , weight]) => (r -= weight) < 0) ?? SEARCHES[0]!;
+  };
+  const device = () => deviceOf(rand);
+  const sessions: { id: string; owner: string; page: string; device: string; at: number; endedAt: number }[] = [];
+  const escalations: { type: 'conversation' | 'ticket'; id: string; owner: string; flow: string; page: string; device: string; at: number }[] = [];
+  const facts: { sessionId: string; kind: 'help_search' | 'article_viewed'; at: number; query: string | null; results: number | null; articleId: string | null }[] = [];
+  const today = Math.floor(now / DAY) * DAY;
+  let n = 0;
+  for (let day = DAYS; day >= 1; day--) {
+    const start = today - day * DAY;
+    const weekend = [0, 6].includes(new Date(start).getUTCDay());
+    const count = Math.round((weekend ? 30 : 45) + rand() * 20 + (DAYS - day) * 0.4);
+    for (let i = 0; i < count; i++) {
+      const id = `hist_h_${++n}`;
+      const owner = `v:hist_${n}`;
+      const dev = device();
+      const page = pickOf(rand, PAGES);
+      let at = start + Math.floor((7 + rand() * 16) * HOUR);
+      const began = at;
+      let missed = false;
+      for (let s = 1 + Math.floor(rand() * rand() * 3); s > 0; s--) {
+        const [query, answered] = searchOf();
+        missed ||= !answered;
+        facts.push({ sessionId: id, kind: 'help_search', at, query, results: answered ? 1 + Math.floor(rand() * 6) : 0, articleId: null });
+        at += 10_000 + Math.floor(rand() * 40_000);
+        if (answered && rand() < 0.75) {
+          facts.push({ sessionId: id, kind: 'article_viewed', at, query: null, results: null, articleId: pickOf(rand, articleIds) });
+          at += 30_000 + Math.floor(rand() * 120_000);
+        }
+      }
+      sessions.push({ id, owner, page, device: dev, at: began, endedAt: at });
+      if (rand() < 0.18 + (dev === 'mobile' ? 0.1 : 0) + (missed ? 0.25 : 0)) {
+        const ticket = rand() < 0.2;
+        escalations.push({
+          type: ticket ? 'ticket' : 'conversation', id: `hist_e_${n}`, owner, flow: ticket ? 'complaint' : 'chat', page, device: dev,
+          at: at + Math.floor(rand() * 20 * MINUTE),
+        });
+      }
+    }
+  }
+  return { sessions, escalations, facts: facts.filter((fact) => fact.at < now) };
+}
+
+
+/** Seeds the help history once (its own marker, so a database seeded before this existed gets it too). */
+async function seedHelpHistory(db: Db, now: number) {
+  const { sessions, escalations, facts } = helpHistory(now);
+  const time = (ms: number) => new Date(ms).toISOString();
+  await db.tx(async (q) => {
+    const [marked] = await q.query(`insert into settings (key, value) values ($1, $2) on conflict do nothing returning key`, [HELP_MARK, time(now)]);
+    if (!marked) return;
+    await q.query(
+      `insert into service_subjects (site, subject_type, subject_id, flow, page, device, owner, created_at, ended_at)
+       select $1, 'help', * from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[])
+       on conflict do nothing`,
+      [
+        SITE, sessions.map((s) => s.id), sessions.map(() => 'help'), sessions.map((s) => s.page), sessions.map((s) => s.device),
+        sessions.map((s) => s.owner), sessions.map((s) => time(s.at)), sessions.map((s) => time(s.endedAt)),
+      ],
+    );
+    // The chats and tickets that followed: subjects with their owner and a started fact, like the history's others.
+    await q.query(
+      `insert into service_subjects (site, subject_type, subject_id, flow, page, device, owner, created_at)
+       select $1, * from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[])
+       on conflict do nothing`,
+      [
+        SITE, escalations.map((e) => e.type), escalations.map((e) => e.id), escalations.map((e) => e.flow), escalations.map((e) => e.page),
+        escalations.map((e) => e.device), escalations.map((e) => e.owner), escalations.map((e) => time(e.at)),
+      ],
+    );
+    const started = escalations.filter((e) => e.at < now);
+    await q.query(
+      `insert into service_facts (site, subject_type, subject_id, kind, at)
+       select $1, type, id, case type when 'ticket' then 'ticket_created' else 'conversation_started' end, at
+       from unnest($2::text[], $3::text[], $4::timestamptz[]) as e (type, id, at)`,
+      [SITE, started.map((e) => e.type), started.map((e) => e.id), started.map((e) => time(e.at))],
+    );
+    await q.query(
+      `insert into service_facts (site, subject_type, subject_id, kind, actor, at, query, results, article_id)
+       select $1, 'help', id, kind, 'shopper', at, query, results, article_id
+       from unnest($2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::int[], $7::text[]) as f (id, kind, at, query, results, article_id)`,
+      [
+        SITE, facts.map((f) => f.sessionId), facts.map((f) => f.kind), facts.map((f) => time(f.at)), facts.map((f) => f.query),
+        facts.map((f) => f.results), facts.map((f) => f.articleId),
+      ],
+    );
+  });
+}
+
 /** Seeds the history once (a marker in `settings` says it is there), in one transaction. */
 export async function seedInsightsHistory(db: Db, now = Date.now()) {
   const { subjects, facts } = insightsHistory(now);
@@ -178,4 +296,5 @@ export async function seedInsightsHistory(db: Db, now = Date.now()) {
       ],
     );
   });
+  await seedHelpHistory(db, now);
 }
