@@ -18,6 +18,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createServer } from '../../demo/server/server.ts';
+import { freshDatabase } from '../server/harness.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const out = path.join(root, '.bench');
@@ -93,24 +94,6 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-async function freshDatabase() {
-  const name = `kefu_bench_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(POSTGRES_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: POSTGRES_URL });
-      await client.connect();
-      await client.query(`drop database if exists ${name} with (force)`);
-      await client.end();
-    },
-  };
-}
 
 async function runEngine(engine) {
   const cleanup = [];
@@ -121,7 +104,7 @@ async function runEngine(engine) {
       cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
       options = { dataDir };
     } else {
-      const database = await freshDatabase();
+      const database = await freshDatabase(POSTGRES_URL);
       cleanup.push(() => database.drop());
       options = { databaseUrl: database.url };
     }
