@@ -36,7 +36,11 @@ export async function measureRender1000Messages(ctx) {
     const marker = `bench history ${Date.now()}`;
     await kefu(tab, (text) => window.Kefu.ask(text), marker);
     const agent = (path, init = {}) =>
-      fetch(`${origin}/v1/agent${path}`, { ...init, headers: { Authorization: `Bearer ${AGENT_TOKEN}`, 'Content-Type': 'application/json' } });
+      fetch(`${origin}/v1/agent${path}`, {
+        ...init,
+        // Agent creates carry their own Idempotency-Key, like the console's.
+        headers: { Authorization: `Bearer ${AGENT_TOKEN}`, 'Content-Type': 'application/json', 'Idempotency-Key': crypto.randomUUID() },
+      });
     let conversation;
     for (let i = 0; i < 50 && !conversation; i++) {
       const { conversations } = await (await agent('/conversations?status=bot,queued,agent&limit=50')).json();

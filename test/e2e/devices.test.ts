@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
-import { AGENT_TOKEN, client, create, signIn } from '../server/harness';
+import { AGENT_TOKEN, agentCreate, client, create, signIn } from '../server/harness';
 import { useServerAndBrowser } from './browser';
 
 const env = useServerAndBrowser('kefu-devices-');
@@ -87,7 +87,7 @@ test('alice on a desktop and a phone stays in sync live: messages, agent replies
   // The agent answers: both devices show it.
   const alice = await signIn(env.server.base, 'alice');
   const [conversation] = (await alice.call('GET', '/v1/conversations')).body.conversations;
-  await agent().call('POST', `/v1/agent/conversations/${conversation.id}/messages`, { text: 'Yes, in two to three days.' });
+  assert.equal((await agentCreate(agent(), `/v1/agent/conversations/${conversation.id}/messages`, { text: 'Yes, in two to three days.' })).status, 201);
   for (const device of [desktop, phone]) await message(device.panel, 'agent', 'Yes, in two to three days.').waitFor();
   // The agent opens the conversation in the console, which marks it read: both devices say "Read" under her question.
   const question = () => message(desktop.panel, 'shopper', 'Do you deliver to Hangzhou?').locator('.meta');
@@ -116,7 +116,7 @@ test('alice on a desktop and a phone stays in sync live: messages, agent replies
     await tab(device.panel, 'Chat').click();
     await device.close();
   }
-  await agent().call('POST', `/v1/agent/conversations/${conversation.id}/messages`, { text: 'Your parcel left the hub.' });
+  assert.equal((await agentCreate(agent(), `/v1/agent/conversations/${conversation.id}/messages`, { text: 'Your parcel left the hub.' })).status, 201);
   await badgeReads(desktop.page, '1');
   await badgeReads(phone.page, '1');
   await phone.open();
