@@ -54,12 +54,11 @@ export function createChat(options: ChatOptions) {
    * counts as having read what came before, so only what arrived after the shopper's last word counts.
    */
   const unread = computed(() => {
-    let count = 0;
-    for (const m of messages.value.slice().reverse()) {
-      if (m.id === read.value || m.author === 'shopper') break;
-      count++;
-    }
-    return count;
+    // From the newest back, without copying the list: this reruns on every message.
+    const list = messages.value;
+    let at = list.length;
+    while (at > 0 && list[at - 1]!.id !== read.value && list[at - 1]!.author !== 'shopper') at--;
+    return list.length - at;
   });
   const conversations = new Map<string, Promise<Conversation>>();
   let conversationClientId: string | undefined;

@@ -55,7 +55,7 @@ export function ChatView({ chat }: { chat: Chat }) {
   const status = conversation?.status;
   // "Read" goes under the shopper's last message at or before the agent's read position.
   const agentRead = messages.findIndex((m) => m.id === chat.agentRead.value);
-  const seen = messages.slice(0, agentRead + 1).findLast((m) => m.author === 'shopper');
+  const seen = messages.findLast((m, i) => i <= agentRead && m.author === 'shopper');
 
   return (
     <>
