@@ -54,11 +54,9 @@ export function createChat(options: ChatOptions) {
    * counts as having read what came before, so only what arrived after the shopper's last word counts.
    */
   const unread = computed(() => {
-    // From the newest back, without copying the list: this reruns on every message.
+    // Found from the newest back, without copying the list: this reruns on every message.
     const list = messages.value;
-    let at = list.length;
-    while (at > 0 && list[at - 1]!.id !== read.value && list[at - 1]!.author !== 'shopper') at--;
-    return list.length - at;
+    return list.length - 1 - list.findLastIndex((m) => m.id === read.value || m.author === 'shopper');
   });
   const conversations = new Map<string, Promise<Conversation>>();
   let conversationClientId: string | undefined;
