@@ -48,7 +48,7 @@ export default [
     // Lets the views' chunks import shared code from the entry itself, not from a facade.
     preserveEntrySignatures: 'allow-extension',
     output: {
-      dir: 'dist', format: 'es', entryFileNames: 'panel-[hash].js',
+      dir: 'dist', format: 'es', entryFileNames: 'panel-[hash:6].js', // 36 bits tell builds apart; the loader carries the name
       // Catalogs are named apart (a shopper downloads one language), and so are the views the first
       // open does not need: the size budgets count what a shopper receives (package.json size-limit).
       chunkFileNames: (chunk) => (/[\\/]i18n[\\/]/.test(chunk.facadeModuleId ?? '') ? 'locale-[name]-[hash].js' : 'view-[hash].js'),

@@ -43,6 +43,15 @@ export interface DeskOptions {
 
 type Payload<T> = { body: T; ticketId?: string };
 
+/** A file on its way to the server through the outbox (which holds its bytes until then). */
+export interface Attaching {
+  /** 0–1 while this tab sends it; 1 once the server has it. */
+  progress: number;
+  done?: boolean;
+  /** The server's status when it refused the file. */
+  failed?: number;
+}
+
 export function createDesk(options: DeskOptions) {
   const { adapter, outbox } = options;
   const cache = createCache(options.storage, options.scope);
@@ -52,6 +61,12 @@ export function createDesk(options: DeskOptions) {
   const suggestions = signal<Suggestion[]>([]);
   /** Ratings given in this session, by `type:id`, so a subject is not offered twice. */
   const rated = signal<Record<string, number>>({});
+  /** Attachments of this page by client id; `inflight` cancels the one being sent. */
+  const attaching = signal<Record<string, Attaching>>({});
+  const inflight = new Map<string, AbortController>();
+  /** Attachments a write refers to: leaving their form does not drop them. */
+  const claimed = new Set<string>();
+  const attached = (id: string, state: Attaching) => (attaching.value = { ...attaching.value, [id]: state });
 
   /** Shows the cached copy at once, then the server's; a failure only matters when nothing is shown. */
   async function load<T, V>(target: Signal<Loaded<V>>, name: string, fetch: () => Promise<T>, shape: (value: T) => V) {
@@ -108,16 +123,59 @@ export function createDesk(options: DeskOptions) {
     tickets.value = { ...tickets.value, value: [ticket, ...rest].sort(byUpdate) };
   }
 
-  const deliver = <T>(call: (payload: Payload<T>) => Promise<unknown>) => (item: OutboxItem) => call(item.payload as Payload<T>);
-  outbox.register('ticket', deliver<TicketCreate>(({ body }) => adapter.createTicket(body)));
-  outbox.register('appeal', deliver<AppealCreate>(({ body, ticketId }) => adapter.appeal(ticketId!, body)));
-  outbox.register('comment', deliver<CommentCreate>(({ body, ticketId }) => adapter.comment(ticketId!, body)));
-  outbox.register('rating', deliver<RatingCreate>(({ body }) => adapter.rate(body)));
+  /**
+   * Uploads travel in the lane of the write that refers to them, ahead of it, and are stored by the
+   * outbox like any write (bytes included), so evidence chosen offline is sent when the network is
+   * back. The server's id is kept under the client id: a write names its attachments by client id
+   * and learns their server ids when it is delivered. A refused file is dropped from it.
+   */
+  /** Uploads cancelled in any tab: a pass that listed one before it went does not send it. */
+  const dropped = new Set<string>();
+  outbox.register('upload', async (item) => {
+    if (dropped.has(item.id)) return;
+    const { file, name } = item.payload as { file: Blob; name?: string };
+    const abort = new AbortController();
+    inflight.set(item.id, abort);
+    try {
+      const upload = await adapter.upload(file, { clientId: item.id, name, signal: abort.signal, onProgress: (progress) => attached(item.id, { progress }) });
+      await options.storage.set(['upload', item.id], upload.id);
+      return upload;
+    } catch (error) {
+      if (!abort.signal.aborted) throw error; // Cancelled: the outbox has already forgotten it.
+    } finally {
+      inflight.delete(item.id);
+    }
+  });
+  async function serverIds<T>(body: T): Promise<T> {
+    const ids = (body as { attachmentIds?: string[] }).attachmentIds;
+    if (!ids) return body;
+    const known = await Promise.all(ids.map((id) => options.storage.get<string | false>(['upload', id])));
+    const attachmentIds = ids.flatMap((id, i) => (known[i] === false ? [] : [known[i] ?? id]));
+    return { ...body, attachmentIds: attachmentIds.length ? attachmentIds : undefined };
+  }
+  const deliver = <T>(call: (body: T, ticketId?: string) => Promise<unknown>) =>
+    async (item: OutboxItem) => {
+      const { body, ticketId } = item.payload as Payload<T>;
+      return call(await serverIds(body), ticketId);
+    };
+  outbox.register('ticket', deliver<TicketCreate>((body) => adapter.createTicket(body)));
+  outbox.register('appeal', deliver<AppealCreate>((body, ticketId) => adapter.appeal(ticketId!, body)));
+  outbox.register('comment', deliver<CommentCreate>((body, ticketId) => adapter.comment(ticketId!, body)));
+  outbox.register('rating', deliver<RatingCreate>((body) => adapter.rate(body)));
 
   const stops: (() => unknown)[] = [outbox.subscribe((event) => {
     if (!('item' in event)) return;
     const { item } = event;
-    if (item.kind === 'ticket') {
+    if (item.kind === 'upload') {
+      if (event.type === 'removed') dropped.add(item.id);
+      else if (event.type === 'sent') attached(item.id, { progress: 1, done: true });
+      else if (event.type === 'failed') {
+        // Refused (type, size): the write that names it goes without it, and nothing lingers queued.
+        // No status: the adapter refused it before sending, for its type (the form checks the size).
+        attached(item.id, { progress: 0, failed: item.status ?? 415 });
+        void options.storage.set(['upload', item.id], false).then(() => outbox.discard(item.id));
+      }
+    } else if (item.kind === 'ticket') {
       if (event.type === 'sent' && event.result) upsertTicket(event.result as Ticket);
       else if (event.type === 'removed') tickets.value = { ...tickets.value, value: (tickets.value.value ?? []).filter((t) => t.clientId !== item.id) };
       else if (event.type !== 'sent') upsertTicket(localTicket(item));
@@ -136,8 +194,9 @@ export function createDesk(options: DeskOptions) {
     }
   }
 
-  async function write<T extends { clientId: string }>(kind: string, lane: string, body: Omit<T, 'clientId'>, ticketId?: string) {
+  async function write<T extends { clientId: string; attachmentIds?: string[] }>(kind: string, lane: string, body: Omit<T, 'clientId'>, ticketId?: string) {
     const clientId = crypto.randomUUID();
+    body.attachmentIds?.forEach((id) => claimed.add(id));
     await outbox.enqueue<Payload<T>>(kind, lane, clientId, { body: { ...body, clientId } as T, ticketId });
     return clientId;
   }
@@ -180,7 +239,20 @@ export function createDesk(options: DeskOptions) {
     },
     retry: (clientId: string) => outbox.retry(clientId),
     discard: (clientId: string) => outbox.discard(clientId),
-    upload: adapter.upload.bind(adapter),
+    attaching,
+    /** Queues a file in `lane` (the lane of the write that will name it); answers its client id. */
+    attach(file: File, lane: string) {
+      const id = crypto.randomUUID();
+      attached(id, { progress: 0 });
+      void outbox.enqueue('upload', lane, id, { file, name: file.name });
+      return id;
+    },
+    /** Cancels an attachment still on its way, unless a write already names it. */
+    detach(id: string) {
+      if (claimed.has(id)) return;
+      inflight.get(id)?.abort();
+      void outbox.discard(id);
+    },
     fetchUpload: adapter.fetchUpload.bind(adapter),
     onEvent(event: ServerEvent) {
       if (event.type !== 'ticket') return;

@@ -1,49 +1,40 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { MAX_UPLOAD_BYTES } from '../api/schemas';
 import { useServices } from './context';
 
 interface Attachment {
-  key: string;
+  id: string;
   name: string;
-  progress: number;
-  id?: string;
-  error?: string;
-  abort: AbortController;
+  /** Refused before sending (too big): never queued. */
+  tooBig?: boolean;
 }
 
 /**
- * Photos and PDFs for a ticket: each uploads at once with a progress bar and can be cancelled or
- * removed; `onChange` hears the ids of the finished ones.
+ * Photos and PDFs for a write in `lane`: each goes into the outbox at once (so it is sent offline
+ * too, when the network is back) with a progress bar while it is sent, and can be cancelled or
+ * removed; `onChange` hears the client ids of the ones not refused. Leaving the form without the
+ * write cancels what is still on its way.
  */
-export function Attachments({ onChange, label }: { onChange: (ids: string[]) => void; label: string }) {
+export function Attachments({ onChange, label, lane }: { onChange: (ids: string[]) => void; label: string; lane: string }) {
   const { desk, i18n } = useServices();
   const { t } = i18n;
   const [files, setFiles] = useState<Attachment[]>([]);
   const latest = useRef(files);
   latest.current = files;
-  const update = (key: string, change: Partial<Attachment> | null) =>
-    setFiles((list) => (change ? list.map((file) => (file.key === key ? { ...file, ...change } : file)) : list.filter((file) => file.key !== key)));
+  const states = desk!.attaching.value;
 
-  useEffect(() => onChange(files.flatMap((file) => (file.id ? [file.id] : []))), [files]);
-  // Leaving the form cancels what is still uploading.
-  useEffect(() => () => latest.current.forEach((file) => file.abort.abort()), []);
+  // At once, not after the next paint: a submit right after choosing names the file.
+  useLayoutEffect(() => onChange(files.flatMap((file) => (file.tooBig || states[file.id]?.failed ? [] : [file.id]))), [files, states]);
+  useEffect(() => () => latest.current.forEach((file) => desk!.detach(file.id)), []);
 
   const add = (list: FileList | null) => {
-    for (const file of Array.from(list ?? [])) {
-      const key = crypto.randomUUID();
-      const abort = new AbortController();
-      const entry: Attachment = { key, name: file.name, progress: 0, abort };
-      setFiles((current) => [...current, entry]);
-      if (file.size > MAX_UPLOAD_BYTES) {
-        update(key, { error: t('fileTooBig') });
-        continue;
-      }
-      desk!.upload(file, { clientId: key, signal: abort.signal, onProgress: (progress) => update(key, { progress }) })
-        .then((upload) => update(key, { id: upload.id, progress: 1 }))
-        .catch((error: { code?: string; status?: number }) => {
-          if (error.code !== 'aborted') update(key, { error: error.status === 415 ? t('fileType') : t('uploadFailed') });
-        });
-    }
+    const added = Array.from(list ?? [], (file) =>
+      file.size > MAX_UPLOAD_BYTES ? { id: crypto.randomUUID(), name: file.name, tooBig: true } : { id: desk!.attach(file, lane), name: file.name });
+    setFiles((current) => [...current, ...added]);
+  };
+  const remove = (file: Attachment) => {
+    desk!.detach(file.id);
+    setFiles((current) => current.filter((other) => other !== file));
   };
 
   return (
@@ -54,16 +45,20 @@ export function Attachments({ onChange, label }: { onChange: (ids: string[]) => 
           onChange={(event) => add(event.currentTarget.files)} />
       </label>
       <ul>
-        {files.map((file) => (
-          <li key={file.key}>
-            <span>{file.name}</span>
-            {file.error ? <span class="error">{file.error}</span>
-              : !file.id && <progress max={1} value={file.progress} aria-label={i18n.fill('uploading', { name: file.name })} />}
-            <button type="button" class="link" onClick={() => (file.abort.abort(), update(file.key, null))}>
-              {file.id || file.error ? t('remove') : t('cancel')}
-            </button>
-          </li>
-        ))}
+        {files.map((file) => {
+          const state = states[file.id];
+          const error = file.tooBig ? t('fileTooBig') : state?.failed && t(state.failed === 415 ? 'fileType' : 'uploadFailed');
+          return (
+            <li key={file.id}>
+              <span>{file.name}</span>
+              {error ? <span class="error">{error}</span>
+                : !state?.done && <progress max={1} value={state?.progress ?? 0} aria-label={i18n.fill('uploading', { name: file.name })} />}
+              <button type="button" class="link" onClick={() => remove(file)}>
+                {state?.done || error ? t('remove') : t('cancel')}
+              </button>
+            </li>
+          );
+        })}
       </ul>
     </div>
   );

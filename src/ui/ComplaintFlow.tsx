@@ -63,7 +63,7 @@ export function ComplaintFlow({ orderId }: { orderId: string }) {
       <textarea id="kefu-complaint-text" rows={4} maxLength={4000} value={form.description} aria-invalid={invalid === 'complaint-text'}
         onInput={(event) => update({ description: event.currentTarget.value })} />
       {invalid && <p class="error" role="alert">{t(invalid === 'complaint-category' ? 'needCategory' : 'needText')}</p>}
-      <Attachments label={t('addEvidence')} onChange={setAttachments} />
+      <Attachments label={t('addEvidence')} lane="tickets" onChange={setAttachments} />
       <button type="submit" class="primary">{t('submitComplaint')}</button>
     </form>
   );

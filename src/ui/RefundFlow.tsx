@@ -93,7 +93,7 @@ export function RefundFlow({ orderId, preset }: { orderId: string; preset?: Tick
       <textarea id="kefu-refund-text" rows={3} maxLength={4000} value={form.description} aria-invalid={invalid === 'refund-text'}
         onInput={(event) => update({ description: event.currentTarget.value })} />
       {invalid && invalid !== 'refund-items' && <p class="error" role="alert">{t(invalid === 'refund-reason' ? 'needReason' : 'needText')}</p>}
-      <Attachments label={t('addPhotos')} onChange={setAttachments} />
+      <Attachments label={t('addPhotos')} lane="tickets" onChange={setAttachments} />
       <p class="total" aria-live="polite">{t('refundAmount')} <strong>{i18n.money({ amount, currency: order.total.currency })}</strong></p>
       <button type="submit" class="primary">{t(form.kind === 'refund' ? 'submitRefund' : 'submitReturn')}</button>
     </form>

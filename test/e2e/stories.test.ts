@@ -158,6 +158,13 @@ test('alice asks where her parcel is, follows it, gets one item refunded live an
   await panel.locator('.total', { hasText: 'CN¥259.00' }).waitFor();
   await panel.locator('#kefu-refund-reason').selectOption('damaged');
   await panel.locator('#kefu-refund-text').fill('One of the two throws arrived with a torn hem.');
+  // A photo of the hem, sent through the outbox ahead of the refund (a 1×1 PNG).
+  await panel.locator('.attachments input[type=file]').setInputFiles({
+    name: 'hem.png',
+    mimeType: 'image/png',
+    buffer: Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64'),
+  });
+  await panel.locator('.attachments li', { hasText: 'hem.png' }).getByRole('button', { name: 'Remove' }).waitFor();
   await panel.locator('button[type=submit]', { hasText: 'Request refund' }).click();
 
   await showing(panel, 'ticket');
@@ -173,6 +180,9 @@ test('alice asks where her parcel is, follows it, gets one item refunded live an
   assert.ok(created, 'her stream announced the new ticket');
   assert.deepEqual(created.items, [{ orderItemId: 'oi_10231_2', quantity: 1 }], 'exactly one item');
   assert.deepEqual(created.amount, { amount: 25900, currency: 'CNY' });
+  // The server files a ticket only with the shopper's own uploads, so this id is the photo's, stored for her.
+  assert.equal(created.attachmentIds.length, 1, 'the photo, named by its server id');
+  assert.doesNotMatch(created.attachmentIds[0] ?? '', /^[0-9a-f]{8}-/, 'not the client id');
 
   // 4. The agent finds it in the console (it arrived live) and approves it, then marks it refunded.
   const item = await agentOpens(agent.page, created.id);

@@ -278,3 +278,103 @@ describe('panel views', () => {
     expect((await adapter.listTickets()).tickets).to.have.length(1);
   });
 });
+
+describe('attachments go through the outbox', () => {
+  const choose = (files: File[]) => {
+    const input = $('.attachments input[type=file]') as HTMLInputElement;
+    const transfer = new DataTransfer();
+    files.forEach((file) => transfer.items.add(file));
+    input.files = transfer.files;
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+  };
+  const png = (name: string, size = 64) => new File([new Uint8Array(size)], name, { type: 'image/png' });
+  const fillComplaint = (description: string) => {
+    ($('#kefu-complaint-category') as HTMLSelectElement).value = 'product';
+    $('#kefu-complaint-category')!.dispatchEvent(new Event('change', { bubbles: true }));
+    type($('#kefu-complaint-text'), description);
+  };
+
+  it('evidence chosen offline is stored, sent before its complaint, and the complaint names its server id', async () => {
+    const adapter = start();
+    const upload = adapter.upload.bind(adapter);
+    const order: string[] = [];
+    let release!: () => void;
+    const online = new Promise<void>((resolve) => (release = resolve));
+    adapter.upload = async (file, options) => {
+      await online;
+      const created = await upload(file, options);
+      order.push(`upload:${created.id}`);
+      return created;
+    };
+    const createTicket = adapter.createTicket.bind(adapter);
+    adapter.createTicket = async (body) => {
+      order.push(`ticket:${(body.attachmentIds ?? []).join(',')}`);
+      return createTicket(body);
+    };
+    await kefu!.startComplaint();
+    await until(() => !!$('#kefu-complaint-category'), 'the complaint form');
+    fillComplaint('The lantern glass is cracked.');
+    choose([png('crack.png', 2048)]);
+    await until(() => !!$('.attachments progress'), 'the photo waiting with a progress bar');
+    press('Send complaint');
+    await until(() => text('h3 .badge') === 'Sending…', 'the complaint waits behind its photo');
+    expect(order).to.deep.equal([]);
+    release();
+    await until(() => text('h3 .badge') === 'Submitted', 'submitted once the photo is up');
+    expect(order).to.have.length(2);
+    const uploadId = order[0]!.slice('upload:'.length);
+    expect(order[1]).to.equal(`ticket:${uploadId}`, 'the photo first, then the complaint naming its server id');
+    const [ticket] = (await adapter.listTickets()).tickets;
+    expect(ticket!.attachmentIds).to.deep.equal([uploadId]);
+    expect((await adapter.fetchUpload(uploadId)).size).to.equal(2048);
+  });
+
+  it('a cancelled or refused file is never named, and leaving the form drops what it queued', async () => {
+    const adapter = start();
+    const upload = adapter.upload.bind(adapter);
+    const sent: string[] = [];
+    let release!: () => void;
+    let online = new Promise<void>((resolve) => (release = resolve));
+    adapter.upload = async (file, options) => {
+      await online;
+      if (options.signal?.aborted) throw new Error('aborted');
+      const created = await upload(file, options);
+      sent.push((file as File).name);
+      return created;
+    };
+    await kefu!.startComplaint();
+    await until(() => !!$('#kefu-complaint-category'), 'the complaint form');
+    fillComplaint('Wrong colour delivered.');
+    choose([png('keep.png'), png('cancel.png'), png('huge.png', 6 * 1024 * 1024), new File(['x'], 'notes.txt', { type: 'text/plain' })]);
+    await until(() => $$('.attachments li').length === 4, 'four files listed');
+    await until(() => text('.attachments').includes('Too large'), 'the huge one refused at once');
+    const cancel = $$('.attachments li').find((li) => li.textContent!.includes('cancel.png'))!.querySelector('button')!;
+    cancel.click();
+    await until(() => $$('.attachments li').length === 3, 'the cancelled one gone');
+    release();
+    await until(() => text('.attachments').includes('Only images and PDF files'), 'the text file refused by type');
+    press('Send complaint');
+    await until(() => text('h3 .badge') === 'Submitted', 'submitted');
+    expect(sent).to.deep.equal(['keep.png'], 'the cancelled photo, queued behind the first, was never sent');
+    const [ticket] = (await adapter.listTickets()).tickets;
+    expect(ticket!.attachmentIds).to.have.length(1);
+
+    // A form left without sending takes back what it queued.
+    online = new Promise<void>((resolve) => (release = resolve));
+    await kefu!.startComplaint();
+    await until(() => !!$('#kefu-complaint-category'), 'another complaint form');
+    choose([png('abandoned.png')]);
+    await until(() => $$('.attachments progress').length === 1, 'on its way');
+    await kefu!.open('home');
+    await until(() => view() === 'home', 'left');
+    release();
+    // A complaint behind it in the same lane: once that is filed, the photo would have been sent first.
+    await kefu!.startComplaint();
+    await until(() => !!$('#kefu-complaint-category'), 'a third complaint form');
+    fillComplaint('No photo this time.');
+    press('Send complaint');
+    await until(() => text('h3 .badge') === 'Submitted', 'the later complaint filed');
+    expect(sent).to.deep.equal(['keep.png'], 'the abandoned photo never reached the server');
+    expect((await adapter.listTickets()).tickets).to.have.length(2);
+  });
+});
