@@ -92,6 +92,8 @@ export function createOutbox(options: OutboxOptions) {
   const items = new Map<string, OutboxItem>();
   /** Items the store refused (quota, broken database): kept in memory, sent by this page only. */
   const volatile = new Map<string, OutboxItem>();
+  /** Items this page knows were delivered or dropped (ids are never reused). */
+  const gone = new Set<string>();
   const owner = crypto.randomUUID();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let failures = 0;
@@ -137,8 +139,13 @@ export function createOutbox(options: OutboxOptions) {
   /** Applies another tab's change (or one found on a resync) to this page's view, and tells the subscribers. */
   function apply(event: OutboxEvent) {
     if ('item' in event) {
-      if (event.type == 'sent' || event.type == 'removed') items.delete(event.item.id);
-      else items.set(event.item.id, event.item);
+      const { id } = event.item;
+      if (event.type == 'sent' || event.type == 'removed') {
+        gone.add(id);
+        items.delete(id);
+      } else if (gone.has(id)) {
+        return; // Another tab's late word on an item already delivered or dropped: it cannot come back.
+      } else items.set(id, event.item);
     }
     emit(event);
   }
@@ -162,6 +169,7 @@ export function createOutbox(options: OutboxOptions) {
   }
 
   function forget(item: OutboxItem, type: 'sent' | 'removed', result?: unknown) {
+    gone.add(item.id);
     items.delete(item.id);
     if (volatile.delete(item.id) && !volatile.size) durableChanged();
     emit({ type, item, result });

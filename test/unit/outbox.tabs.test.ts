@@ -142,11 +142,7 @@ describe('outbox across tabs', () => {
     });
   });
 
-  // Skipped: a known race, seen failing under load in CI — when another tab retries an item and this
-  // tab delivers it, the other tab's late 'queued' broadcast can arrive after the local 'sent' and
-  // leave this tab's counts at queued: 1. The fix (per-item versions in the broadcast state) belongs
-  // to the outbox work of issue 5; un-skip it with that fix.
-  it.skip('tells every tab what one tab queued, sent and failed, and a retry from another tab goes through', async () => {
+  it('tells every tab what one tab queued, sent and failed, and a retry from another tab goes through', async () => {
     const name = `reflect-${Date.now()}`;
     let reject = true;
     const deliver = async (item: OutboxItem) => {
@@ -180,6 +176,28 @@ describe('outbox across tabs', () => {
     await retried;
     expect(a.counts()).to.deep.equal({ queued: 0, failed: 0 });
     a.stop();
+    b.stop();
+  });
+
+  it('a late word from another tab never brings back an item already sent (the retry race)', async () => {
+    const name = `late-${Date.now()}`;
+    const b = createOutbox({ storage: await openStorage(name), lockName: name });
+    b.start();
+    const other = new BroadcastChannel(name);
+    const item: OutboxItem = { id: 'm9', kind: 'message', lane: 'c', payload: {}, key: ['outbox', Date.now(), 'm9'], state: 'queued', attempts: 0 };
+    const sent = heard(b, about('sent', 'm9'));
+    other.postMessage([{ type: 'queued', item }]);
+    other.postMessage([{ type: 'sent', item }]);
+    await sent;
+    // The 'queued' of a retry in a third tab, delivered by a faster one before its broadcast arrived.
+    other.postMessage([{ type: 'queued', item }]);
+    other.postMessage([{ type: 'failed', item: { ...item, state: 'failed', reason: 'late' } }]);
+    const marker = heard(b, about('queued', 'm10'));
+    other.postMessage([{ type: 'queued', item: { ...item, id: 'm10', key: ['outbox', Date.now(), 'm10'] } }]);
+    await marker; // Messages of one channel arrive in order: the late ones came before this.
+    expect(b.counts()).to.deep.equal({ queued: 1, failed: 0 }, 'only m10 waits');
+    expect((await b.pending()).map((pending) => pending.id)).to.deep.equal(['m10']);
+    other.close();
     b.stop();
   });
 
