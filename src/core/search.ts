@@ -206,43 +206,48 @@ export function search(index: SearchIndex, query: string, limit = 10): SearchHit
   return top.map((d) => ({ id: ids[d]!, score: scores[d]! }));
 }
 
-/** Splits text into matching and non-matching segments for the query, to render as <mark> without HTML. */
-export const highlight = (text: string, query: string): Segment[] => highlighter(query)(text);
+/** Splits text into matching and non-matching segments for the query (what the highlights cover, as text). */
+export function highlight(text: string, query: string): Segment[] {
+  const out: Segment[] = [];
+  let at = 0;
+  const push = (end: number, match: boolean) => end > at && out.push({ text: text.slice(at, (at = end)), match });
+  for (const [start, end] of highlighter(query)(text)) push(start, false), push(end, true);
+  push(text.length, false);
+  return out;
+}
 
-/** `highlight` for one query and many texts: the query is parsed once (a keystroke highlights a whole result list). */
-export function highlighter(query: string): (text: string) => Segment[] {
+/** The query's matches in a text as [start, end) offsets, for one query and many texts: parsed once per keystroke. */
+export function highlighter(query: string): (text: string) => [number, number][] {
   const { terms, prefix } = parse(query);
   return (text) => marks(text, terms, prefix);
 }
 
-function marks(text: string, terms: Set<string>, prefix: string | undefined): Segment[] {
-  const out: Segment[] = [];
-  let at = 0;
-  const push = (end: number, match: boolean): void => {
-    if (end <= at) return;
-    const piece = text.slice(at, end);
+function marks(text: string, terms: Set<string>, prefix: string | undefined): [number, number][] {
+  const out: [number, number][] = [];
+  const hit = (start: number, end: number) => {
     const last = out[out.length - 1];
-    if (last && last.match === match) last.text += piece;
-    else out.push({ text: piece, match });
-    at = end;
+    if (last?.[1] === start) last[1] = end;
+    else out.push([start, end]);
   };
   for (const m of text.matchAll(RUN)) {
-    push(m.index, false);
+    let at = m.index;
     if (m[1]) {
       const cs = Array.from(m[1]);
       // One normalisation for the run, per character only where NFKC changes the length.
       const whole = Array.from(norm(m[1]));
       const keys = whole.length === cs.length ? whole : cs.map(norm);
-      const hit = keys.map((k) => terms.has(k) || k === prefix);
+      const hits = keys.map((k) => terms.has(k) || k === prefix);
       keys.forEach((k, i) => {
-        if (i + 1 < keys.length && terms.has(k + keys[i + 1])) hit[i] = hit[i + 1] = true;
+        if (i + 1 < keys.length && terms.has(k + keys[i + 1])) hits[i] = hits[i + 1] = true;
       });
-      cs.forEach((c, i) => push(at + c.length, hit[i]!));
+      cs.forEach((c, i) => {
+        if (hits[i]) hit(at, at + c.length);
+        at += c.length;
+      });
     } else {
       const s = norm(m[0]);
-      push(at + m[0].length, !STOPWORDS.has(s) && (terms.has(stem(s)) || (!!prefix && s.startsWith(prefix))));
+      if (!STOPWORDS.has(s) && (terms.has(stem(s)) || (!!prefix && s.startsWith(prefix)))) hit(at, at + m[0].length);
     }
   }
-  push(text.length, false);
   return out;
 }

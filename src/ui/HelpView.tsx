@@ -4,10 +4,11 @@ import { createIndex, highlighter, search } from '../core/search';
 import { ArticleView } from './ArticleView';
 import { useViewStyles } from './viewStyles';
 import { useServices } from './context';
-import { Marked } from './Marked';
 
 /** Results shown per keystroke: enough to choose from, few enough to render within a frame. */
 const RESULTS = 12;
+/** The name the matches are registered under in `CSS.highlights` (one registry per document). */
+export const HIGHLIGHT = 'kefu-match';
 /** A search counts as one (a fact for the merchant's figures) once typing pauses this long. */
 const SETTLE_MS = 1000;
 
@@ -29,6 +30,22 @@ export function HelpView({ articleId }: { articleId?: string | undefined }) {
     return search(index.search, query, RESULTS).map((hit) => index.byId.get(hit.id)!);
   }, [articles, index, query]);
   const mark = useMemo(() => (query.trim() ? highlighter(query) : null), [query]);
+  // Matches are painted with the CSS Custom Highlight API: the rows stay plain text, so a keystroke
+  // that keeps an article re-creates none of its nodes (a <mark> per match did, for every row).
+  const list = useRef<HTMLUListElement>(null);
+  useLayoutEffect(() => {
+    const ranges: Range[] = [];
+    list.current?.querySelectorAll('strong, .clip').forEach(({ firstChild: node }) => {
+      for (const [start, end] of mark && node ? mark((node as Text).data) : []) {
+        const range = new Range();
+        range.setStart(node!, start);
+        range.setEnd(node!, end);
+        ranges.push(range);
+      }
+    });
+    CSS.highlights?.set(HIGHLIGHT, new Highlight(...ranges));
+  }, [hits, mark]);
+  useLayoutEffect(() => () => void CSS.highlights?.delete(HIGHLIGHT), []);
 
   // The search being typed, reported once it settles: on a pause, on opening a result, on leaving.
   const facts = helpFacts(desk!, page);
@@ -63,12 +80,12 @@ export function HelpView({ articleId }: { articleId?: string | undefined }) {
       ) : (
         <>
           <p class="sr" role="status">{query.trim() ? i18n.fill('results', { n: hits.length }) : ''}</p>
-          <ul id="kefu-results" class="rows">
+          <ul id="kefu-results" class="rows" ref={list}>
             {hits.map((article) => (
               <li key={article.id}>
                 <button type="button" class="row" onClick={() => (settle(), go({ article: article.id }))}>
-                  <strong><Marked text={article.title} mark={mark} /></strong>
-                  <span class="clip meta"><Marked text={preview(article.body)} mark={mark} /></span>
+                  <strong>{article.title}</strong>
+                  <span class="clip meta">{preview(article.body)}</span>
                 </button>
               </li>
             ))}

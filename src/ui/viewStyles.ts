@@ -23,7 +23,8 @@ const viewCss = `
 .button:focus-within { outline: 3px solid var(--kefu-accent); }
 progress { inline-size: 100px; accent-color: var(--kefu-accent); }
 .search { inline-size: 100%; box-sizing: border-box; }
-mark { background: #ffe58f; color: #1b1b1f; border-radius: 2px; }
+::highlight(kefu-match) { background: #ffe58f; color: #1b1b1f; }
+@media (forced-colors: active) { ::highlight(kefu-match) { background: Mark; color: MarkText; } }
 .article p, .article ul { margin: 0 0 8px; }
 .comments li { display: flex; flex-direction: column; }
 .comments p { margin: 0; white-space: pre-wrap; }

@@ -42,7 +42,7 @@ const states: Record<string, (page: Page, locale: Locale) => Promise<void>> = {
   async 'faq-search'(page, locale) {
     await kefu(page, 'open', 'help');
     await shown(page, 'help').locator('#kefu-search').fill(words[locale].search);
-    await shown(page, 'help').locator('#kefu-results mark').first().waitFor();
+    await page.waitForFunction(() => (CSS.highlights.get('kefu-match')?.size ?? 0) > 0); // the matches painted
   },
   async article(page, locale) {
     await states['faq-search']!(page, locale);

@@ -130,7 +130,8 @@ for (const theme of ['light', 'dark'] as const) {
         // FAQ: a search typed, its matches marked; then the first article found.
         await dialog.locator('[role=tab]').nth(2).click();
         await inView('help', '#kefu-search').fill(text.search);
-        await inView('help', '#kefu-results mark').waitFor();
+        await inView('help', '#kefu-results li').first().waitFor();
+        await page.waitForFunction(() => (CSS.highlights.get('kefu-match')?.size ?? 0) > 0);
         await check('FAQ search', 2);
         await inView('help', '#kefu-results button.row').click();
         await inView('article', 'article.article').waitFor();
