@@ -1,7 +1,8 @@
 // Host main-thread cost of Kefu's own scripts on page load, attributed from a Chromium trace the way
 // Lighthouse's "bootup time" does: every main-thread task whose JavaScript comes from a Kefu file
-// counts, whole, for that file (kefu.js's evaluation alone when it runs inside the page's parsing task). The loader (kefu.js, up to the bubble) is reported apart from the
-// panel chunks it preloads at idle. Long tasks (> 50 ms) are counted per side.
+// counts, whole, for that file (kefu.js's evaluation alone when it runs inside the page's parsing
+// task). The loader (kefu.js: the API and the bubble) is reported apart from the panel chunks it
+// preloads at idle. Long tasks (> 50 ms) are counted per side.
 import { CPU_THROTTLE } from './measure.mjs';
 
 const CATEGORIES = 'devtools.timeline,disabled-by-default-devtools.timeline,v8,v8.execute,blink';
@@ -35,7 +36,8 @@ export function kefuTasks(events, pageOrigin) {
   const loader = events.find((e) => e.name === 'EvaluateScript' && /\/kefu\.js(\?|$)/.test(e.args?.data?.url ?? ''));
   if (!loader) return null;
   const origin = new URL(loader.args.data.url).origin;
-  const own = (url) => typeof url === 'string' && url.startsWith(origin) && /\.js(\?|$)/.test(url) && url.startsWith(origin + '/') && !url.startsWith(pageOrigin + '/__bench');
+  // Kefu's files: scripts from where kefu.js came from (the bench's own page scripts excluded).
+  const own = (url) => typeof url === 'string' && url.startsWith(origin + '/') && /\.js(\?|$)/.test(url) && !url.startsWith(pageOrigin + '/__bench');
   const thread = events.filter((e) => e.pid === loader.pid && e.tid === loader.tid && e.ph === 'X');
   const tasks = thread.filter((e) => e.name === 'RunTask');
   const scripts = thread.filter((e) => ['EvaluateScript', 'FunctionCall', 'v8.evaluateModule', 'v8.compileModule', 'v8.compile', 'TimerFire', 'FireIdleCallback']

@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { measureLoaderBootup } from './bootup.mjs';
 import { CPU_THROTTLE } from './measure.mjs';
 
 /** The demo server's agent token (demo mode, see demo/server/main.ts). */
@@ -252,6 +253,7 @@ export async function measureOutboxFlush1000() {
 }
 
 export const KEFU_ONLY_METRICS = [
+  ['loaderBootup', 'Loader: host main-thread time (trace, like Lighthouse bootup)', measureLoaderBootup],
   ['render1000Messages', 'Render 1,000-message history', measureRender1000Messages],
   ['faqKeystrokeP95', 'FAQ keystroke over 1,000 articles', measureFaqKeystrokeP95],
   ['outboxEnqueue1000', 'Outbox: enqueue 1,000 writes', measureOutboxEnqueue1000],
