@@ -92,6 +92,11 @@ export function createOutbox(options: OutboxOptions) {
   const items = new Map<string, OutboxItem>();
   /** Items the store refused (quota, broken database): kept in memory, sent by this page only. */
   const volatile = new Map<string, OutboxItem>();
+  /**
+   * Ids delivered or discarded, by any tab. A store read taken before a delete, or another tab's
+   * broadcast sent before it, would otherwise bring such an item back as a ghost that stays *sending*.
+   */
+  const gone = new Set<string>();
   const owner = crypto.randomUUID();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let failures = 0;
@@ -137,14 +142,17 @@ export function createOutbox(options: OutboxOptions) {
   /** Applies another tab's change (or one found on a resync) to this page's view, and tells the subscribers. */
   function apply(event: OutboxEvent) {
     if ('item' in event) {
-      if (event.type == 'sent' || event.type == 'removed') items.delete(event.item.id);
-      else items.set(event.item.id, event.item);
+      const { id } = event.item;
+      if (event.type == 'sent' || event.type == 'removed') gone.add(id), items.delete(id);
+      else if (gone.has(id)) return;
+      else items.set(id, event.item);
     }
     emit(event);
   }
 
   /** Stores a new or changed item; when the store refuses it, memory keeps it and `durable` turns false. */
   async function save(item: OutboxItem, event: OutboxEvent) {
+    if (gone.has(item.id)) return; // Discarded while its delivery was under way: the failure comes too late.
     items.set(item.id, item);
     emit(event);
     // A lane with an item in memory keeps its next ones there too, or another tab could send them first.
@@ -162,6 +170,7 @@ export function createOutbox(options: OutboxOptions) {
   }
 
   function forget(item: OutboxItem, type: 'sent' | 'removed', result?: unknown) {
+    gone.add(item.id);
     items.delete(item.id);
     if (volatile.delete(item.id) && !volatile.size) durableChanged();
     emit({ type, item, result });

@@ -142,11 +142,7 @@ describe('outbox across tabs', () => {
     });
   });
 
-  // Skipped: a known race, seen failing under load in CI — when another tab retries an item and this
-  // tab delivers it, the other tab's late 'queued' broadcast can arrive after the local 'sent' and
-  // leave this tab's counts at queued: 1. The fix (per-item versions in the broadcast state) belongs
-  // to the outbox work of issue 5; un-skip it with that fix.
-  it.skip('tells every tab what one tab queued, sent and failed, and a retry from another tab goes through', async () => {
+  it('tells every tab what one tab queued, sent and failed, and a retry from another tab goes through', async () => {
     const name = `reflect-${Date.now()}`;
     let reject = true;
     const deliver = async (item: OutboxItem) => {
