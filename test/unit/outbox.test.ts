@@ -191,6 +191,15 @@ describe('outbox', () => {
     expect((await storage.list<OutboxItem>('outbox')).map((item) => item.id)).to.deep.equal(['m1', 'm2', 't1']);
   });
 
+  it('stores 1,000 writes of one frame in one IndexedDB transaction, in order', async () => {
+    const storage = await freshStorage();
+    const outbox = createOutbox({ storage, lockName: `lock-${namespace}` });
+    const ids = Array.from({ length: 1000 }, (_, i) => `m${i}`);
+    const writes = await countWrites(() => Promise.all(ids.map((id, i) => outbox.enqueue('message', `c${i % 3}`, id, { text: id }))));
+    expect(writes).to.equal(1);
+    expect((await storage.list<OutboxItem>('outbox')).map((item) => item.id)).to.deep.equal(ids);
+  });
+
   it('a store read taken before a delivery does not bring the delivered item back as a ghost', async () => {
     const real = await freshStorage();
     // The next read of the outbox is answered only when `release` is called: what it saw is stale by then.
