@@ -92,7 +92,10 @@ export function createOutbox(options: OutboxOptions) {
   const items = new Map<string, OutboxItem>();
   /** Items the store refused (quota, broken database): kept in memory, sent by this page only. */
   const volatile = new Map<string, OutboxItem>();
-  /** Items this page knows were delivered or dropped (ids are never reused). */
+  /**
+   * Ids delivered or discarded, by any tab. A store read taken before a delete, or another tab's
+   * broadcast sent before it, would otherwise bring such an item back as a ghost that stays *sending*.
+   */
   const gone = new Set<string>();
   const owner = crypto.randomUUID();
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -140,18 +143,16 @@ export function createOutbox(options: OutboxOptions) {
   function apply(event: OutboxEvent) {
     if ('item' in event) {
       const { id } = event.item;
-      if (event.type == 'sent' || event.type == 'removed') {
-        gone.add(id);
-        items.delete(id);
-      } else if (gone.has(id)) {
-        return; // Another tab's late word on an item already delivered or dropped: it cannot come back.
-      } else items.set(id, event.item);
+      if (event.type == 'sent' || event.type == 'removed') gone.add(id), items.delete(id);
+      else if (gone.has(id)) return;
+      else items.set(id, event.item);
     }
     emit(event);
   }
 
   /** Stores a new or changed item; when the store refuses it, memory keeps it and `durable` turns false. */
   async function save(item: OutboxItem, event: OutboxEvent) {
+    if (gone.has(item.id)) return; // Discarded while its delivery was under way: the failure comes too late.
     items.set(item.id, item);
     emit(event);
     // A lane with an item in memory keeps its next ones there too, or another tab could send them first.

@@ -199,16 +199,21 @@ async function outboxPage(ctx) {
       deliver: (item) => (requests++, adapter.postMessage(conversation.id, item.payload)),
     });
     window.__outbox = {
-      enqueue: (n) => Promise.all(Array.from({ length: n }, (_, i) => {
+      // Answers a count, not the 1,000 items: copying them out to the bench is not the outbox's work.
+      enqueue: async (n) => (await Promise.all(Array.from({ length: n }, (_, i) => {
         const id = crypto.randomUUID();
         return outbox.enqueue('message', conversation.id, id, { clientId: id, text: `bench write ${i}` });
-      })),
-      flush: () => new Promise((resolve) => {
-        const off = outbox.subscribe(() => {
-          if (outbox.counts().queued + outbox.counts().failed > 0) return;
+      }))).length,
+      // Resolves when nothing is left, or at the deadline with what is left, so a stuck flush is a
+      // figure in the report rather than a step that runs into the run's timeout.
+      flush: (deadlineMs) => new Promise((resolve) => {
+        const end = (timedOut) => {
           off();
-          resolve({ requests });
-        });
+          clearTimeout(timer);
+          resolve({ requests, timedOut, left: outbox.counts() });
+        };
+        const off = outbox.subscribe(() => outbox.counts().queued + outbox.counts().failed || end(false));
+        const timer = setTimeout(end, deadlineMs, true);
         outbox.start();
       }),
       left: () => outbox.counts(),
@@ -229,6 +234,8 @@ async function mainThread(tab, work) {
 }
 
 let outboxBench;
+/** The flush step's own limit, within the Kefu run's extra time (run.mjs). */
+const FLUSH_DEADLINE_MS = 180_000;
 
 /** Enqueue 1,000 writes into the offline outbox (stored in IndexedDB); value = main-thread work, ms. */
 export async function measureOutboxEnqueue1000(ctx) {
@@ -241,7 +248,11 @@ export async function measureOutboxEnqueue1000(ctx) {
 export async function measureOutboxFlush1000() {
   if (!outboxBench) return { value: null, unit: 'ms', budget: '≤ 400 ms', status: 'not measured: the enqueue step failed' };
   try {
-    const { ms, wallMs, result } = await mainThread(outboxBench.tab, () => kefu(outboxBench.tab, () => window.__outbox.flush()));
+    const { ms, wallMs, result } = await mainThread(outboxBench.tab, () => kefu(outboxBench.tab, (deadline) => window.__outbox.flush(deadline), FLUSH_DEADLINE_MS));
+    if (result.timedOut) {
+      const { queued, failed } = result.left;
+      return { value: null, unit: 'ms', budget: '≤ 400 ms', status: `failed: ${queued} queued and ${failed} failed after ${FLUSH_DEADLINE_MS / 1000} s (${result.requests} requests)` };
+    }
     return {
       value: round(ms), unit: 'ms', budget: '≤ 400 ms', status: ms <= 400 ? 'ok' : 'over budget',
       detail: `${result.requests} requests (one per message: the contract has no batch create), ${round(wallMs / 1000)} s wall clock on the reference server`,

@@ -191,6 +191,44 @@ describe('outbox', () => {
     expect((await storage.list<OutboxItem>('outbox')).map((item) => item.id)).to.deep.equal(['m1', 'm2', 't1']);
   });
 
+  it('stores 1,000 writes of one frame in one IndexedDB transaction, in order', async () => {
+    const storage = await freshStorage();
+    const outbox = createOutbox({ storage, lockName: `lock-${namespace}` });
+    const ids = Array.from({ length: 1000 }, (_, i) => `m${i}`);
+    const writes = await countWrites(() => Promise.all(ids.map((id, i) => outbox.enqueue('message', `c${i % 3}`, id, { text: id }))));
+    expect(writes).to.equal(1);
+    expect((await storage.list<OutboxItem>('outbox')).map((item) => item.id)).to.deep.equal(ids);
+  });
+
+  it('a store read taken before a delivery does not bring the delivered item back as a ghost', async () => {
+    const real = await freshStorage();
+    // The next read of the outbox is answered only when `release` is called: what it saw is stale by then.
+    let hold: Promise<void> | undefined;
+    const held = deferred();
+    const release = deferred();
+    const storage: Storage = {
+      ...real,
+      list: async (prefix) => {
+        const gate = hold;
+        hold = undefined;
+        const stored = await real.list(prefix);
+        if (gate) held.resolve(), await gate;
+        return stored as never;
+      },
+    };
+    const outbox = createOutbox({ storage, lockName: `lock-${namespace}` });
+    await outbox.enqueue('message', 'c', 'a', { text: 'hello' });
+    await outbox.flush(); // No delivery yet: 'a' waits in the store.
+    hold = release.promise;
+    const view = outbox.pending(); // First look at the store: it reads ['a'] and waits.
+    await held.promise;
+    outbox.register('message', async () => ({ ok: true }));
+    await outbox.flush(); // 'a' is delivered and deleted meanwhile.
+    release.resolve();
+    expect(await view).to.deep.equal([]);
+    expect(outbox.counts()).to.deep.equal({ queued: 0, failed: 0 }, 'a flush waiting for zero would never end');
+  });
+
   it('falls back to memory when the store refuses a write (quota), says it is not durable, and still delivers', async () => {
     const real = await freshStorage();
     let full = true;
