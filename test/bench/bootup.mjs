@@ -49,7 +49,8 @@ export function kefuTasks(events, pageOrigin) {
     const url = inner.args?.data?.url ?? inner.args?.data?.fileName ?? inner.args?.fileName;
     const evaluation = loader.ts >= task.ts && loader.ts <= task.ts + task.dur;
     // A parser-blocking script runs inside the page's own parsing task: only its evaluation is Kefu's.
-    out.push({ file: url.split('/').pop().split('?')[0], ms: (evaluation ? loader.dur : task.dur) / 1000, evaluation });
+    const timed = evaluation ? loader : task;
+    out.push({ file: url.split('/').pop().split('?')[0], ms: timed.dur / 1000, cpuMs: (timed.tdur ?? 0) / 1000, evaluation });
   }
   return out;
 }
@@ -68,6 +69,8 @@ export async function measureLoaderBootup(ctx) {
     const idle = tasks.filter((t) => !loader.includes(t));
     runs.push({
       loaderMs: loader.reduce((s, t) => s + t.ms, 0),
+      // Thread time: what the main thread really ran (wall time also holds waits for the CPU on a busy machine).
+      loaderCpuMs: loader.reduce((s, t) => s + t.cpuMs, 0),
       loaderLong: loader.filter((t) => t.ms > 50).length,
       idleMs: idle.reduce((s, t) => s + t.ms, 0),
       idleTasks: idle.length,
@@ -82,7 +85,8 @@ export async function measureLoaderBootup(ctx) {
     unit: 'ms (median)',
     budget: '≤ 20 ms, no long task',
     status: value <= 20 && long === 0 ? 'ok' : 'over budget',
-    detail: `${RUNS} fresh loads at ${CPU_THROTTLE}× CPU: loader ${runs.map((r) => round(r.loaderMs)).join(' / ')} ms, ${long} long; `
+    detail: `${RUNS} fresh loads at ${CPU_THROTTLE}× CPU: loader ${runs.map((r) => round(r.loaderMs)).join(' / ')} ms `
+      + `(thread time ${runs.map((r) => round(r.loaderCpuMs)).join(' / ')} ms), ${long} long; `
       + `panel preloaded at idle in ${median(runs.map((r) => r.idleTasks))} tasks, ${round(median(runs.map((r) => r.idleMs)))} ms in all, `
       + `longest ${round(median(runs.map((r) => r.idleLongest)))} ms, ${runs.reduce((s, r) => s + r.idleLong, 0)} long in ${RUNS} loads`,
     runs,
