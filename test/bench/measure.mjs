@@ -173,7 +173,10 @@ export async function measureRun(browser, widget, { shot, kefuOnly } = {}) {
       result.openColdMs = await openPanel(page, widget, marks);
       await net.quiet();
       result.heapAfterOpenMB = await heapUsedMB(cdp);
-      result.panelHasInput = widget.input ? await locate(page, widget.input).isVisible() : null;
+      // Waited for, not sampled: a panel paints its frame before its view's input renders.
+      result.panelHasInput = widget.input
+        ? await locate(page, widget.input).first().waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false)
+        : null;
       if (shot) {
         await sleep(300); // opening animations
         await page.screenshot({ path: shot });
