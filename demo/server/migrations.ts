@@ -14,13 +14,24 @@ const m8Keys = (s: string, type: string, as: (name: string) => string = () => ''
 const m8NamedKeys = (s: string, type: string) => m8Keys(s, type, (name) => ` as ${name}`);
 const m8KeyColumns = 'flow, topic, page, device, agent, handed_off';
 
+/**
+ * The series a timed fact belongs to (bot or person first response, resolution), null for others; and
+ * its response-time bucket (insights.ts BUCKET_BOUNDS_MS: 1 s, 10 s, 30 s, 1 min, 5 min, 15 min, 1 h, 4 h, 1 day, 3 days).
+ */
+const m8Series = (f: string) => `case when ${f}.duration_ms is null then null
+  when ${f}.kind = 'first_response' and ${f}.actor in ('bot', 'agent') then ${f}.actor
+  when ${f}.kind in ('conversation_closed', 'ticket_transition') then 'resolution' end`;
+const m8Bucket = (ms: string) =>
+  `width_bucket(${ms}, '{1000,10000,30000,60000,300000,900000,3600000,14400000,86400000,259200000}'::bigint[])`;
+
 /** Rows to roll up, from facts (`rows` has service_facts' columns) with a sign. */
 const m8FactRows = (sign: number, rows: string) =>
-  `select ${sign} as sign, site, at, kind, score, results, null::boolean as escalated, ${m8KeyColumns} from ${rows}`;
+  `select ${sign} as sign, f.site, f.at, f.kind, f.score, f.results, null::boolean as escalated,
+     ${m8Series('f')} || ':' || ${m8Bucket('f.duration_ms')} as bucket, ${m8KeyColumns} from ${rows} f`;
 /** Rows to roll up, from help sessions among subjects (`rows` has service_subjects' columns), dated at their start. */
 const m8SessionRows = (sign: number, rows: string) =>
   `select ${sign} as sign, h.site, h.created_at as at, 'help_session' as kind, null::int as score, null::int as results, h.escalated,
-     ${m8NamedKeys('h', 'h.subject_type')}
+     null::text as bucket, ${m8NamedKeys('h', 'h.subject_type')}
    from ${rows} h where h.subject_type = 'help' and h.ended_at is not null`;
 
 /** Adds signed rows (union of m8FactRows / m8SessionRows) to the per-day rollups of every grouping. */
@@ -42,7 +53,8 @@ select u.site, d.dim, (u.at at time zone 'UTC')::date, d.key,
   coalesce(sum(u.sign) filter (where u.kind = 'help_search' and u.results = 0), 0)
 from (${rows}) u
 cross join lateral (values ('day', to_char(u.at at time zone 'UTC', 'YYYY-MM-DD')), ('flow', u.flow), ('topic', u.topic),
-  ('page', u.page), ('device', u.device), ('agent', u.agent)) as d (dim, key)
+  ('page', u.page), ('device', u.device), ('agent', u.agent), ('bucket', u.bucket)) as d (dim, key)
+where d.key is not null
 group by 1, 2, 3, 4
 on conflict (dim, day, site, key) do update set facts = r.facts + excluded.facts, ratings = r.ratings + excluded.ratings,
   score_sum = r.score_sum + excluded.score_sum, satisfied = r.satisfied + excluded.satisfied,
@@ -55,10 +67,9 @@ on conflict (dim, day, site, key) do update set facts = r.facts + excluded.facts
 const m8Durations = (ids: string) => `
 insert into service_durations as d (fact_id, site, at, series, duration_ms, ${m8KeyColumns})
 select f.id, f.site, f.at,
-  case when f.kind = 'first_response' then f.actor else 'resolution' end, f.duration_ms, ${m8KeyColumns}
+  ${m8Series('f')}, f.duration_ms, ${m8KeyColumns}
 from service_facts f
-where f.id in (${ids}) and f.duration_ms is not null
-  and ((f.kind = 'first_response' and f.actor in ('bot', 'agent')) or f.kind in ('conversation_closed', 'ticket_transition'))
+where f.id in (${ids}) and ${m8Series('f')} is not null
 on conflict (fact_id) do update set site = excluded.site, at = excluded.at, series = excluded.series,
   duration_ms = excluded.duration_ms, flow = excluded.flow, topic = excluded.topic, page = excluded.page,
   device = excluded.device, agent = excluded.agent, handed_off = excluded.handed_off`;
@@ -80,7 +91,7 @@ where h.subject_type = 'help' and h.escalated is distinct from kefu_escalated(h)
 /** A subject's columns that change its rollups, its facts' keys or someone's escalation. */
 const m8Relevant = (s: string) =>
   `(${s}.flow, ${s}.topic, ${s}.page, ${s}.device, ${s}.agent, ${s}.handoff_at is null, ${s}.created_at, ${s}.ended_at is null, ${s}.escalated, ${s}.owner)`;
-/** The rows of \`rows\` without a row of \`others\` (same subject) equal in every relevant column. */
+/** The rows of `rows` without a row of `others` (same subject) equal in every relevant column. */
 const m8Changed = (rows: string, others: string) =>
   `(select a.* from ${rows} a where not exists (select 1 from ${others} b where b.site = a.site
      and b.subject_type = a.subject_type and b.subject_id = a.subject_id and ${m8Relevant('b')} is not distinct from ${m8Relevant('a')}))`;

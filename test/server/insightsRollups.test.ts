@@ -14,7 +14,7 @@ import * as v from 'valibot';
 import { Insights } from '../../src/api/schemas';
 import { conversationStarted, firstResponse } from '../../demo/server/facts';
 import { openDb, type Queryable } from '../../demo/server/db';
-import { insights as insightsOf } from '../../demo/server/insights';
+import { BUCKET_BOUNDS_MS, insights as insightsOf } from '../../demo/server/insights';
 import { migrations } from '../../demo/server/migrations';
 import { AGENT_TOKEN, client, engines, freshDatabase, startServer, warnIfPgliteOnly, type TestServer } from './harness';
 
@@ -30,7 +30,7 @@ const COUNTERS = 'facts, ratings, score_sum, satisfied, dissatisfied, conversati
 async function assertRollupsAreFacts(db: Queryable, site: string) {
   const stored = await db.query(
     `select dim, day::text as day, key, ${COUNTERS} from service_rollups
-     where site = $1 and (${COUNTERS.split(', ').join(' <> 0 or ')} <> 0) order by 1, 2, 3`,
+     where site = $1 and dim <> 'bucket' and (${COUNTERS.split(', ').join(' <> 0 or ')} <> 0) order by 1, 2, 3`,
     [site],
   );
   const fresh = await db.query(
@@ -51,6 +51,24 @@ async function assertRollupsAreFacts(db: Queryable, site: string) {
     [site],
   );
   assert.deepEqual(stored.map((row) => ({ ...row, score_sum: Number(row.score_sum) })), fresh, 'the rollups are the facts rolled up');
+  const timed = `select f.id, f.at, f.duration_ms, f.flow, f.topic, f.page, f.device, f.agent,
+      case when f.kind = 'first_response' and f.actor in ('bot', 'agent') then f.actor else 'resolution' end as series
+    from service_facts f where f.site = $1 and f.duration_ms is not null
+      and ((f.kind = 'first_response' and f.actor in ('bot', 'agent')) or f.kind in ('conversation_closed', 'ticket_transition'))`;
+  assert.deepEqual(
+    await db.query(`select fact_id as id, at, duration_ms, flow, topic, page, device, agent, series from service_durations where site = $1 order by 1`, [site]),
+    await db.query(`${timed} order by 1`, [site]),
+    'the timed facts, keys and all',
+  );
+  assert.deepEqual(
+    await db.query(`select day::text, key, facts from service_rollups where site = $1 and dim = 'bucket' and facts <> 0 order by 1, 2`, [site]),
+    await db.query(
+      `select (at at time zone 'UTC')::date::text as day, series || ':' || width_bucket(duration_ms, $2::bigint[]) as key, count(*)::int as facts
+       from (${timed}) t group by 1, 2 order by 1, 2`,
+      [site, BUCKET_BOUNDS_MS],
+    ),
+    'the response-time buckets are the timed facts counted',
+  );
 }
 
 for (const engine of engines) {
