@@ -96,6 +96,22 @@ const m8Changed = (rows: string, others: string) =>
   `(select a.* from ${rows} a where not exists (select 1 from ${others} b where b.site = a.site
      and b.subject_type = a.subject_type and b.subject_id = a.subject_id and ${m8Relevant('b')} is not distinct from ${m8Relevant('a')}))`;
 
+/**
+ * A statement trigger (function `kefu_<name>` and trigger of the same name) running these
+ * statements over the statement's transition table(s); nothing to do when `rows` is empty.
+ */
+const m8OnStatement = (name: string, event: string, table: string, referencing: string, rows: string, statements: string[]) => `
+create function kefu_${name}() returns trigger language plpgsql as $$
+begin
+  if not exists (select 1 from ${rows}) then
+    return null;
+  end if;
+  ${statements.join(';\n  ')};
+  return null;
+end
+$$;
+create trigger kefu_${name} after ${event} on ${table} referencing ${referencing} for each statement execute function kefu_${name}()`;
+
 export const migrations: string[] = [
   `
 create table settings (key text primary key, value text not null);
@@ -467,12 +483,8 @@ update service_subjects s set owner = t.owner from tickets t
   // kefu_post_message): a statement's transition tables are added or moved set-wise, so a fact
   // inserted and re-keyed in one statement counts once under its last keys.
   `
-alter table service_facts add column flow text;
-alter table service_facts add column topic text;
-alter table service_facts add column page text;
-alter table service_facts add column device text;
-alter table service_facts add column agent text;
-alter table service_facts add column handed_off boolean;
+alter table service_facts add column flow text, add column topic text, add column page text, add column device text,
+  add column agent text, add column handed_off boolean;
 alter table service_subjects add column escalated boolean;
 create index service_subjects_help_open on service_subjects (ended_at) where subject_type = 'help';
 create index service_facts_late on service_facts (at) where kind = 'ticket_transition' and late;
@@ -542,39 +554,16 @@ begin
 end
 $$;
 create trigger service_facts_keyed before insert or update on service_facts for each row execute function kefu_fact_keyed();
-create function kefu_facts_added() returns trigger language plpgsql as $$
-begin
-  if not exists (select 1 from added) then
-    return null;
-  end if;
-  ${m8Apply(m8FactRows(1, 'added'))};
-  ${m8Durations('select id from added')};
-  return null;
-end
-$$;
-create trigger service_facts_added after insert on service_facts referencing new table as added
-  for each statement execute function kefu_facts_added();
-create function kefu_facts_changed() returns trigger language plpgsql as $$
-begin
-  if not exists (select 1 from after_rows) then
-    return null;
-  end if;
-  ${m8Apply(`${m8FactRows(-1, 'before_rows')} union all ${m8FactRows(1, 'after_rows')}`)};
-  delete from service_durations where fact_id in (select id from after_rows);
-  ${m8Durations('select id from after_rows')};
-  return null;
-end
-$$;
-create trigger service_facts_changed after update on service_facts referencing old table as before_rows new table as after_rows
-  for each statement execute function kefu_facts_changed();
-create function kefu_facts_removed() returns trigger language plpgsql as $$
-begin
-  ${m8Apply(m8FactRows(-1, 'removed'))};
-  return null;
-end
-$$;
-create trigger service_facts_removed after delete on service_facts referencing old table as removed
-  for each statement execute function kefu_facts_removed();
+${m8OnStatement('facts_added', 'insert', 'service_facts', 'new table as added', 'added', [
+  m8Apply(m8FactRows(1, 'added')),
+  m8Durations('select id from added'),
+])};
+${m8OnStatement('facts_changed', 'update', 'service_facts', 'old table as before_rows new table as after_rows', 'after_rows', [
+  m8Apply(`${m8FactRows(-1, 'before_rows')} union all ${m8FactRows(1, 'after_rows')}`),
+  'delete from service_durations where fact_id in (select id from after_rows)',
+  m8Durations('select id from after_rows'),
+])};
+${m8OnStatement('facts_removed', 'delete', 'service_facts', 'old table as removed', 'removed', [m8Apply(m8FactRows(-1, 'removed'))])};
 create function kefu_help_escalated() returns trigger language plpgsql as $$
 begin
   new.escalated := kefu_escalated(new);
@@ -583,41 +572,20 @@ end
 $$;
 create trigger service_subjects_escalated before insert or update on service_subjects for each row
   when (new.subject_type = 'help') execute function kefu_help_escalated();
-create function kefu_subjects_added() returns trigger language plpgsql as $$
-begin
-  if not exists (select 1 from added) then
-    return null;
-  end if;
-  ${m8Rekey('added')};
-  ${m8Apply(m8SessionRows(1, 'added'))};
-  ${m8Recheck('added')};
-  return null;
-end
-$$;
-create trigger service_subjects_added after insert on service_subjects referencing new table as added
-  for each statement execute function kefu_subjects_added();
-create function kefu_subjects_changed() returns trigger language plpgsql as $$
-begin
-  if not exists (select 1 from after_rows) then
-    return null;
-  end if;
-  ${m8Rekey(m8Changed('after_rows', 'before_rows'))};
-  ${m8Apply(`${m8SessionRows(-1, m8Changed('before_rows', 'after_rows'))} union all ${m8SessionRows(1, m8Changed('after_rows', 'before_rows'))}`)};
-  ${m8Recheck(`(${m8Changed('before_rows', 'after_rows')} union all ${m8Changed('after_rows', 'before_rows')}) x`)};
-  return null;
-end
-$$;
-create trigger service_subjects_changed after update on service_subjects referencing old table as before_rows new table as after_rows
-  for each statement execute function kefu_subjects_changed();
-create function kefu_subjects_removed() returns trigger language plpgsql as $$
-begin
-  ${m8Rekey('removed')};
-  ${m8Apply(m8SessionRows(-1, 'removed'))};
-  ${m8Recheck('removed')};
-  return null;
-end
-$$;
-create trigger service_subjects_removed after delete on service_subjects referencing old table as removed
-  for each statement execute function kefu_subjects_removed();
+${m8OnStatement('subjects_added', 'insert', 'service_subjects', 'new table as added', 'added', [
+  m8Rekey('added'),
+  m8Apply(m8SessionRows(1, 'added')),
+  m8Recheck('added'),
+])};
+${m8OnStatement('subjects_changed', 'update', 'service_subjects', 'old table as before_rows new table as after_rows', 'after_rows', [
+  m8Rekey(m8Changed('after_rows', 'before_rows')),
+  m8Apply(`${m8SessionRows(-1, m8Changed('before_rows', 'after_rows'))} union all ${m8SessionRows(1, m8Changed('after_rows', 'before_rows'))}`),
+  m8Recheck(`(${m8Changed('before_rows', 'after_rows')} union all ${m8Changed('after_rows', 'before_rows')}) x`),
+])};
+${m8OnStatement('subjects_removed', 'delete', 'service_subjects', 'old table as removed', 'removed', [
+  m8Rekey('removed'),
+  m8Apply(m8SessionRows(-1, 'removed')),
+  m8Recheck('removed'),
+])};
 `,
 ];
