@@ -9,7 +9,7 @@
 // searches (some finding nothing) and article views — then each query (groupBy day,
 // topic, page, device, agent, flow over 30 and 90 days) is asked R times; p50 and p95 per query.
 //
-// Options: --conversations 100000  --ratings 100000  --runs 20  --only pglite,postgres
+// Options: --conversations 100000 (also the number of help sessions)  --ratings 100000  --runs 20  --only pglite,postgres
 // PostgreSQL: KEFU_BENCH_DATABASE_URL, else KEFU_TEST_DATABASE_URL, else the local kefu role.
 // Output: a Markdown table, printed and written to .bench/insights.md (raw: .bench/insights.json).
 import { serve } from '@hono/node-server';
