@@ -1,8 +1,9 @@
 /**
  * The console's service figures (`GET /v1/agent/insights`) and the alerts low ratings raise.
- * Figures come from one grouped SQL query over `service_facts` (facts.ts) joined to the subjects'
- * dimensions, with `grouping sets` giving the groups and the total in one pass; nothing is loaded
- * row by row. Percentiles are `percentile_cont`, the same on PGlite and PostgreSQL.
+ * Figures come from grouped SQL over the per-day rollups, the keyed facts and the timed facts that
+ * migration 8 keeps in step with `service_facts` (facts.ts), with `grouping sets` giving the groups
+ * and the total in one pass; nothing is loaded row by row. Percentiles are exact `percentile_cont`,
+ * the same on PGlite and PostgreSQL.
  */
 import type { Context } from 'hono';
 import * as v from 'valibot';
@@ -61,27 +62,29 @@ function timeOf(text: string, name: string, end: boolean): Date {
   return dateOnly && end ? new Date(time.getTime() + DAY_MS) : time;
 }
 
-/** The SQL of each grouping, over a fact `f` and its subject `s`. */
-const DIMENSIONS: Record<InsightsGroupBy, string> = {
-  day: `to_char(f.at at time zone 'UTC', 'YYYY-MM-DD')`,
-  flow: `coalesce(s.flow, 'unknown')`,
-  topic: `coalesce(s.topic, 'unknown')`,
-  page: `coalesce(s.page, 'unknown')`,
-  device: `coalesce(s.device, 'unknown')`,
-  // A conversation no person answered was the bot's; a ticket no agent moved is unassigned.
-  agent: `coalesce(s.agent, case f.subject_type when 'conversation' then 'bot' when 'help' then 'self-service' else 'unassigned' end)`,
+/**
+ * The SQL of each grouping's key over the keyed rows (`service_keyed`, `service_durations`,
+ * `service_overdue`: facts carry their subject's keys, migration 8). A conversation no person
+ * answered was the bot's; a ticket no agent moved is unassigned; a help session is self-service.
+ */
+const KEYS: Record<InsightsGroupBy, string> = {
+  day: `to_char(at at time zone 'UTC', 'YYYY-MM-DD')`,
+  flow: 'flow',
+  topic: 'topic',
+  page: 'page',
+  device: 'device',
+  agent: 'agent',
 };
 
-/** How long after its last fact a help session ends, and how long the shopper has to escalate it. */
+/** How long after its last fact a help session ends, and how long the shopper has to escalate it (also in migration 8). */
 export const HELP_WINDOW = '30 minutes';
-/** Facts are dated on arrival, a batch a few seconds late: a chat from this much before the first one still counts. */
-const HELP_SKEW = '1 minute';
 /** The upper bounds of the response-time buckets: 1 s, 10 s, 30 s, 1 min, 5 min, 15 min, 1 h, 4 h, 1 day, 3 days. */
 export const BUCKET_BOUNDS_MS = [1, 10, 30, 60, 300, 900, 3600, 14_400, 86_400, 259_200].map((s) => s * 1000);
 /** The content gaps listed, most frequent first. */
 const GAPS = 20;
 
-interface FiguresRow {
+/** The additive figures of a group (or the total, `is_total` 1), busiest first. */
+interface CountsRow {
   key: string | null;
   is_total: number;
   ratings: number;
@@ -90,6 +93,16 @@ interface FiguresRow {
   dissatisfied: number;
   conversations: number;
   handoffs: number;
+  tickets: number;
+  help_sessions: number;
+  self_served: number;
+  searches: number;
+  unanswered: number;
+}
+
+/** The timed figures of a group: first responses and resolutions, counted with their exact median and p90. */
+interface DurationsRow {
+  key: string | null;
   bot_count: number;
   bot_median: number | null;
   bot_p90: number | null;
@@ -99,18 +112,20 @@ interface FiguresRow {
   resolution_count: number;
   resolution_median: number | null;
   resolution_p90: number | null;
-  tickets: number;
-  past_due: number;
-  help_sessions: number;
-  self_served: number;
-  searches: number;
-  unanswered: number;
 }
 
-const durations = (filter: string, name: string) => `
-  count(*) filter (where ${filter})::int as ${name}_count,
-  percentile_cont(0.5) within group (order by duration_ms) filter (where ${filter}) as ${name}_median,
-  percentile_cont(0.9) within group (order by duration_ms) filter (where ${filter}) as ${name}_p90`;
+type FiguresRow = CountsRow & Partial<DurationsRow> & { past_due?: number };
+
+/**
+ * The range split at UTC midnights: whole days `[fromDay, toDay)` are read from the rollups, the
+ * part days `[from, fromDay)` and `[toDay, to)` from the facts. A range inside one day is all facts.
+ */
+function daysOf(request: InsightsRequest) {
+  const fromDay = Math.ceil(request.from.getTime() / DAY_MS) * DAY_MS;
+  const toDay = Math.floor(request.to.getTime() / DAY_MS) * DAY_MS;
+  const [first, last] = fromDay < toDay ? [new Date(fromDay), new Date(toDay)] : [request.to, request.to];
+  return { fromDay: first, toDay: last, days: [first, last].map((day) => iso(day).slice(0, 10)) };
+}
 
 /**
  * The figures of the range, per group and in total. Facts are dated when they happened; tickets
@@ -119,13 +134,21 @@ const durations = (filter: string, name: string) => `
  * Self-service: a help session (the Help tab's facts under one session id, see facts.ts) is dated
  * at its first fact and counted once it has ended, 30 minutes after its last fact. It was
  * self-served unless the same shopper (owner) started a conversation or filed a ticket from one
- * minute before its first fact to 30 minutes after its last. A visitor who signs in afterwards is
- * another owner, so a chat they start signed in does not count against their anonymous session.
+ * minute before its first fact to 30 minutes after its last (`escalated`, kept by migration 8). A
+ * visitor who signs in afterwards is another owner, so a chat they start signed in does not count
+ * against their anonymous session.
+ *
+ * Five aggregate queries: the additive figures (whole days from `service_rollups`), the timed ones
+ * (exact percentiles over `service_durations`), the tickets past due (a distinct count), the content
+ * gaps and the distribution; their rows meet by group key.
  */
 export async function insights(q: Queryable, request: InsightsRequest): Promise<Insights> {
-  const [rows, gaps, distribution] = await Promise.all([
-    figureRows(q, request), contentGaps(q, request), responseDistribution(q, request),
+  const [counts, timed, pastDue, gaps, distribution] = await Promise.all([
+    countRows(q, request), durationRows(q, request), pastDueRows(q, request), contentGaps(q, request), responseDistribution(q, request),
   ]);
+  const timedOf = new Map(timed.map((row) => [row.key, row]));
+  const pastDueOf = new Map(pastDue.map((row) => [row.key, row.past_due]));
+  const rows: FiguresRow[] = counts.map((row) => ({ ...row, ...timedOf.get(row.key), past_due: pastDueOf.get(row.key) ?? 0 }));
   const [total, ...groups] = rows;
   return {
     from: iso(request.from),
@@ -138,50 +161,95 @@ export async function insights(q: Queryable, request: InsightsRequest): Promise<
   };
 }
 
-function figureRows(q: Queryable, request: InsightsRequest) {
-  return q.query<FiguresRow>(
-    `with facts as (
-       select site, subject_type, subject_id, kind, at, actor, duration_ms, score, late, results, null::boolean as escalated
-       from service_facts
-       where at >= $1 and at < $2 and ($3::text is null or site = $3)
+/**
+ * The additive figures and each group's number of facts (its rank): the rollups of the whole days,
+ * the keyed facts and ended help sessions of the part days, less the sessions of the whole days not
+ * ended yet, plus the tickets past due (facts of their own). The total has key null (`is_total` 1).
+ */
+function countRows(q: Queryable, request: InsightsRequest) {
+  const key = KEYS[request.groupBy];
+  const { fromDay, toDay, days } = daysOf(request);
+  const site = `($3::text is null or site = $3)`;
+  return q.query<CountsRow>(
+    `with parts as (
+       select key, facts, ratings, score_sum, satisfied, dissatisfied, conversations, handoffs, tickets,
+         help_sessions, self_served, searches, unanswered
+       from service_rollups where dim = $6 and day >= $7::date and day < $8::date and ${site}
        union all
-       select site, 'ticket', id, 'overdue', due_at, null, null, null, true, null, null
-       from tickets
-       where due_at >= $1 and due_at < least($2, now()) and ($3::text is null or site = $3)
+       select ${key}, count(*), count(*) filter (where kind = 'rating'), coalesce(sum(score) filter (where kind = 'rating'), 0),
+         count(*) filter (where kind = 'rating' and score >= 4), count(*) filter (where kind = 'rating' and score <= 2),
+         count(*) filter (where kind = 'conversation_started'), count(*) filter (where kind = 'conversation_started' and handed_off),
+         count(*) filter (where kind = 'ticket_created'),
+         count(*) filter (where kind = 'help_session'), count(*) filter (where kind = 'help_session' and not escalated),
+         count(*) filter (where kind = 'help_search'), count(*) filter (where kind = 'help_search' and results = 0)
+       from (select * from service_keyed where at >= $1 and at < $4 and ${site}
+             union all select * from service_keyed where at >= $5 and at < $2 and ${site}) part_days
+       where ended_at is null or ended_at <= now() - interval '${HELP_WINDOW}'
+       group by 1
        union all
-       select h.site, 'help', h.subject_id, 'help_session', h.created_at, null, null, null, null, null,
-         exists (select 1 from service_subjects e where e.site = h.site and e.owner = h.owner
-                   and e.subject_type in ('conversation', 'ticket')
-                   and e.created_at >= h.created_at - interval '${HELP_SKEW}' and e.created_at < h.ended_at + interval '${HELP_WINDOW}')
-       from service_subjects h
-       where h.subject_type = 'help' and h.created_at >= $1 and h.created_at < $2 and ($3::text is null or h.site = $3)
-         and h.ended_at + interval '${HELP_WINDOW}' <= now()
-     ),
-     keyed as (
-       select f.*, ${DIMENSIONS[request.groupBy]} as key, s.handoff_at is not null as handed_off
-       from facts f
-       left join service_subjects s on s.site = f.site and s.subject_type = f.subject_type and s.subject_id = f.subject_id
+       select ${key}, -count(*), 0, 0, 0, 0, 0, 0, 0, -count(*), -count(*) filter (where not escalated), 0, 0
+       from service_keyed
+       where kind = 'help_session' and ended_at > now() - interval '${HELP_WINDOW}' and at >= $4 and at < $5 and ${site}
+       group by 1
+       union all
+       select ${key}, count(*), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+       from service_overdue where at >= $1 and at < least($2, now()) and ${site}
+       group by 1
      )
      select key, grouping(key) as is_total,
-       count(*) filter (where kind = 'rating')::int as ratings,
-       avg(score) filter (where kind = 'rating')::float8 as average,
-       count(*) filter (where kind = 'rating' and score >= 4)::int as satisfied,
-       count(*) filter (where kind = 'rating' and score <= 2)::int as dissatisfied,
-       count(*) filter (where kind = 'conversation_started')::int as conversations,
-       count(*) filter (where kind = 'conversation_started' and handed_off)::int as handoffs,
-       ${durations(`kind = 'first_response' and actor = 'bot'`, 'bot')},
-       ${durations(`kind = 'first_response' and actor = 'agent'`, 'agent')},
-       ${durations(`kind in ('conversation_closed', 'ticket_transition') and duration_ms is not null`, 'resolution')},
-       count(*) filter (where kind = 'ticket_created')::int as tickets,
-       count(distinct subject_id) filter (where kind = 'overdue' or (kind = 'ticket_transition' and late))::int as past_due,
-       count(*) filter (where kind = 'help_session')::int as help_sessions,
-       count(*) filter (where kind = 'help_session' and not escalated)::int as self_served,
-       count(*) filter (where kind = 'help_search')::int as searches,
-       count(*) filter (where kind = 'help_search' and results = 0)::int as unanswered
-     from keyed
+       sum(ratings)::int as ratings, (sum(score_sum)::numeric / nullif(sum(ratings), 0))::float8 as average,
+       sum(satisfied)::int as satisfied, sum(dissatisfied)::int as dissatisfied,
+       sum(conversations)::int as conversations, sum(handoffs)::int as handoffs, sum(tickets)::int as tickets,
+       sum(help_sessions)::int as help_sessions, sum(self_served)::int as self_served,
+       sum(searches)::int as searches, sum(unanswered)::int as unanswered
+     from parts
      group by grouping sets ((key), ())
-     order by grouping(key) desc, ${request.groupBy === 'day' ? 'key' : 'count(*) desc, key'}
+     having grouping(key) = 1 or sum(facts) > 0
+     order by grouping(key) desc, ${request.groupBy === 'day' ? 'key' : 'sum(facts) desc, key'}
      limit ${MAX_GROUPS + 1}`,
+    [request.from, request.to, request.site, fromDay, toDay, request.groupBy, ...days],
+  );
+}
+
+/**
+ * First responses (bot, person) and resolutions per group and in total (key null): their count and
+ * exact median and p90 over the timed facts alone, one sort per group and series (`percentile_cont`
+ * of both fractions at once). The groups and the total are two queries, which PostgreSQL runs side
+ * by side; as grouping sets they sorted everything once more. A day is grouped as a date.
+ */
+async function durationRows(q: Queryable, request: InsightsRequest): Promise<DurationsRow[]> {
+  const day = request.groupBy === 'day';
+  const timed = (key: string) => q.query<{ key: string | null; series: 'bot' | 'agent' | 'resolution'; count: number; percentiles: number[] }>(
+    `select ${key === 'null' ? 'null' : day ? `to_char(key, 'YYYY-MM-DD')` : 'key'} as key, series, count(*)::int as count,
+       percentile_cont(array[0.5, 0.9]) within group (order by duration_ms) as percentiles
+     from (select ${key} as key, series, duration_ms
+           from service_durations where at >= $1 and at < $2 and ($3::text is null or site = $3)) timed
+     group by series, key`,
+    [request.from, request.to, request.site],
+  );
+  const rows = (await Promise.all([timed('null'), timed(day ? `(at at time zone 'UTC')::date` : KEYS[request.groupBy])])).flat();
+  const byKey = new Map<string | null, DurationsRow>();
+  for (const row of rows) {
+    const figures = byKey.get(row.key) ?? { key: row.key } as DurationsRow;
+    figures[`${row.series}_count`] = row.count;
+    figures[`${row.series}_median`] = row.percentiles[0]!;
+    figures[`${row.series}_p90`] = row.percentiles[1]!;
+    byKey.set(row.key, figures);
+  }
+  return [...byKey.values()];
+}
+
+/** Tickets that broke their promise per group and in total (key null): moved late, or open past `dueAt`; each once. */
+function pastDueRows(q: Queryable, request: InsightsRequest) {
+  const key = KEYS[request.groupBy];
+  return q.query<{ key: string | null; past_due: number }>(
+    `select key, count(distinct subject_id)::int as past_due
+     from (select ${key} as key, subject_id from service_overdue
+           where at >= $1 and at < least($2, now()) and ($3::text is null or site = $3)
+           union all
+           select ${key}, subject_id from service_keyed
+           where kind = 'ticket_transition' and late and at >= $1 and at < $2 and ($3::text is null or site = $3)) breaches
+     group by grouping sets ((key), ())`,
     [request.from, request.to, request.site],
   );
 }
@@ -199,25 +267,29 @@ function contentGaps(q: Queryable, request: InsightsRequest) {
   );
 }
 
-/** First responses (bot, person) and resolutions of the range counted per bucket of `BUCKET_BOUNDS_MS`. */
+/**
+ * First responses (bot, person) and resolutions of the range counted per bucket of `BUCKET_BOUNDS_MS`:
+ * whole days from the rollups (grouping `bucket`, key `series:bucket`), the part days from the timed facts.
+ */
 async function responseDistribution(q: Queryable, request: InsightsRequest): Promise<ResponseDistribution> {
-  const rows = await q.query<{ bucket: number; bot: number; agent: number; resolution: number }>(
-    `select width_bucket(duration_ms, $4::bigint[]) as bucket,
-       count(*) filter (where kind = 'first_response' and actor = 'bot')::int as bot,
-       count(*) filter (where kind = 'first_response' and actor = 'agent')::int as agent,
-       count(*) filter (where kind in ('conversation_closed', 'ticket_transition'))::int as resolution
-     from service_facts
-     where kind in ('first_response', 'conversation_closed', 'ticket_transition') and duration_ms is not null
-       and at >= $1 and at < $2 and ($3::text is null or site = $3)
-     group by 1`,
-    [request.from, request.to, request.site, BUCKET_BOUNDS_MS],
+  const { fromDay, toDay, days } = daysOf(request);
+  const site = `($3::text is null or site = $3)`;
+  const timed = (from: string, to: string) =>
+    `select series || ':' || width_bucket(duration_ms, $4::bigint[]), count(*)
+     from service_durations where at >= ${from} and at < ${to} and ${site} group by 1`;
+  const rows = await q.query<{ key: string; count: number }>(
+    `select key, sum(count)::int as count
+     from (select key, facts as count from service_rollups where dim = 'bucket' and day >= $5::date and day < $6::date and ${site}
+           union all ${timed('$1', '$7')}
+           union all ${timed('$8', '$2')}) buckets (key, count)
+     group by key`,
+    [request.from, request.to, request.site, BUCKET_BOUNDS_MS, ...days, fromDay, toDay],
   );
   const empty = () => BUCKET_BOUNDS_MS.map(() => 0).concat(0);
   const counts = { boundsMs: BUCKET_BOUNDS_MS, bot: empty(), agent: empty(), resolution: empty() };
-  for (const row of rows) {
-    counts.bot[row.bucket] = row.bot;
-    counts.agent[row.bucket] = row.agent;
-    counts.resolution[row.bucket] = row.resolution;
+  for (const { key, count } of rows) {
+    const [series, bucket] = key.split(':') as ['bot' | 'agent' | 'resolution', string];
+    counts[series][Number(bucket)] = count;
   }
   return counts;
 }

@@ -5,10 +5,11 @@
 // a real server (demo/server/server.ts, in this process, over loopback HTTP) is seeded directly in
 // SQL with N conversations and N ratings spread over the last 90 days — with their subjects and
 // facts as facts.ts records them: several topics, pages, devices and flows, a share handed off and
-// answered by a person, closed, and some tickets past their `dueAt` — then each query (groupBy day,
+// answered by a person, closed, and some tickets past their `dueAt`; as many help sessions with
+// searches (some finding nothing) and article views — then each query (groupBy day,
 // topic, page, device, agent, flow over 30 and 90 days) is asked R times; p50 and p95 per query.
 //
-// Options: --conversations 100000  --ratings 100000  --runs 20  --only pglite,postgres
+// Options: --conversations 100000 (also the number of help sessions)  --ratings 100000  --runs 20  --only pglite,postgres
 // PostgreSQL: KEFU_BENCH_DATABASE_URL, else KEFU_TEST_DATABASE_URL, else the local kefu role.
 // Output: a Markdown table, printed and written to .bench/insights.md (raw: .bench/insights.json).
 import { serve } from '@hono/node-server';
@@ -87,6 +88,22 @@ const SEED = [
    select site, 'ticket', id, kind, category, created_at from tickets where id like 't_bench_%'`,
   `insert into service_facts (site, subject_type, subject_id, kind, at, actor, status, due_at)
    select site, 'ticket', id, 'ticket_created', created_at, 'shopper', status, due_at from tickets where id like 't_bench_%'`,
+  // Help sessions, one per conversation in number, by the same shoppers (so some escalate to a
+  // chat): each lasts 0–9 minutes with two searches (about one in seven finds nothing, from a few
+  // hundred distinct questions) and an article opened.
+  `insert into service_subjects (site, subject_type, subject_id, flow, page, device, locale, signed_in, owner, created_at, ended_at)
+   select 'pk_demo', 'help', 'h_bench_' || i, 'help', '/p/' || (i % 60), (array['mobile', 'desktop', 'tablet'])[1 + i % 3],
+     'en', false, 'v:bench_' || (i % 20000), at, at + (i % 10) * interval '1 minute'
+   from (select i, now() - (random() * interval '90 days') as at from generate_series(1, $1::int) i) g`,
+  `insert into service_facts (site, subject_type, subject_id, kind, at, actor, query, results, article_id)
+   select 'pk_demo', 'help', s.subject_id, k.kind, least(s.created_at + k.after, s.ended_at), 'shopper', k.query, k.results, k.article_id
+   from (select *, substr(subject_id, 9)::int as n from service_subjects where subject_type = 'help' and subject_id like 'h_bench_%') s
+   cross join lateral (values
+     ('help_search', interval '0', case when s.n % 7 = 0 then 'missing question ' || (s.n % 300) else 'where is my order' end,
+       case when s.n % 7 = 0 then 0 else 3 end, null::text),
+     ('help_search', interval '20 seconds', 'refund ' || (s.n % 40), 1 + s.n % 5, null),
+     ('article_viewed', interval '40 seconds', null, null, 'a_' || (s.n % 30))
+   ) as k (kind, after, query, results, article_id)`,
   'analyze',
 ];
 
