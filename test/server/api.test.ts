@@ -183,6 +183,37 @@ for (const engine of engines) {
       assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /Idempotency-Key/i);
     });
 
+    test('CORS and nosniff headers ride on every answer: a created message, a 400, a 401', async () => {
+      const api = client(server.base);
+      await api.session();
+      const origin = { Origin: 'https://shop.example' };
+      const conversation = await api.call('POST', '/v1/conversations', { clientId: randomUUID() }, { 'Idempotency-Key': randomUUID(), ...origin });
+      const key = randomUUID();
+      const answers = {
+        created: await api.call('POST', `/v1/conversations/${conversation.body.id}/messages`, { clientId: key, text: 'Where is my parcel?' }, { 'Idempotency-Key': key, ...origin }),
+        invalid: await api.call('POST', `/v1/conversations/${conversation.body.id}/messages`, { text: 42 }, { 'Idempotency-Key': randomUUID(), ...origin }),
+        unauthorized: await client(server.base).call('GET', '/v1/conversations', undefined, origin),
+      };
+      const headersOf = (headers: Headers) => ({
+        allowOrigin: headers.get('access-control-allow-origin'),
+        expose: headers.get('access-control-expose-headers'),
+        vary: headers.get('vary'),
+        nosniff: headers.get('x-content-type-options'),
+      });
+      const expected = { allowOrigin: 'https://shop.example', expose: 'Retry-After,ETag', vary: 'Origin', nosniff: 'nosniff' };
+      assert.deepEqual(
+        Object.fromEntries(Object.entries(answers).map(([name, answer]) => [name, { status: answer.status, ...headersOf(answer.headers) }])),
+        {
+          created: { status: 201, ...expected },
+          invalid: { status: 400, ...expected },
+          unauthorized: { status: 401, ...expected },
+        },
+      );
+      // Without an Origin (not a browser's cross-origin call) no origin is allowed, the rest stays.
+      const bare = await api.call('GET', '/v1/conversations');
+      assert.deepEqual(headersOf(bare.headers), { ...expected, allowOrigin: null });
+    });
+
     test('the built loader and panel are served with the right cache headers (needs npm run build)', async () => {
       const loader = await fetch(`${server.base}/kefu.js`);
       assert.equal(loader.status, 200);
