@@ -67,9 +67,10 @@ export function createApp(deps: Deps) {
     const origin = c.req.header('Origin');
     const allowed = origin && (await originAllowed(origin)) ? origin : null;
     await next();
+    // A route's own value stands (the OpenAPI document is readable from any origin).
     const headers = c.res.headers;
-    if (allowed) headers.set('Access-Control-Allow-Origin', allowed);
-    headers.set('Access-Control-Expose-Headers', exposeHeaders.join(','));
+    if (allowed && !headers.has('Access-Control-Allow-Origin')) headers.set('Access-Control-Allow-Origin', allowed);
+    if (!headers.has('Access-Control-Expose-Headers')) headers.set('Access-Control-Expose-Headers', exposeHeaders.join(','));
     headers.append('Vary', 'Origin');
   });
   // A 413 leaves the rest of the body unread, so the connection cannot carry another request:
