@@ -170,6 +170,35 @@ for (const engine of engines) {
       assert.equal(replay[0]!.id, events[1]!.id);
     });
 
+    test('a post made once the stream is open reaches it, however slowly the stream finds its starting point', async () => {
+      const api = client(server.base);
+      await api.session();
+      const conversation = await api.call('POST', '/v1/conversations', { clientId: randomUUID() }, { 'Idempotency-Key': randomUUID() });
+      const { db } = server;
+      const { query } = db;
+      // The stream's starting point (the newest event id) takes 300 ms to read: a post the client
+      // makes as soon as it has the headers would land before it and never be sent, if the headers
+      // went out first.
+      db.query = (async (sql: string, params?: unknown[], name?: string) => {
+        if (sql.includes('coalesce(max(id), 0)')) await new Promise((resolve) => setTimeout(resolve, 300));
+        return query(sql, params, name);
+      }) as typeof db.query;
+      const controller = new AbortController();
+      try {
+        const stream = await fetch(`${server.base}/v1/events`, { headers: { Authorization: `Bearer ${api.token}` }, signal: controller.signal });
+        const clientId = randomUUID();
+        await api.call('POST', `/v1/conversations/${conversation.body.id}/messages`, { clientId, text: 'refund please' }, { 'Idempotency-Key': clientId });
+        // Fails (rather than hangs) when the events never come.
+        const timer = setTimeout(() => controller.abort(), 10_000);
+        const events = await readEvents(stream, 2).catch(() => []);
+        clearTimeout(timer);
+        assert.deepEqual(events.map((e) => e.data.message.author), ['shopper', 'bot']);
+      } finally {
+        controller.abort();
+        db.query = query;
+      }
+    });
+
     test('CORS: a merchant origin may call the API with the headers the widget sends', async () => {
       const preflight = await fetch(`${server.base}/v1/conversations`, {
         method: 'OPTIONS',
