@@ -438,7 +438,7 @@ function markdown(rows, skipped) {
   lines.push('', `CPU is the share of one core over the run (${cores * 100} % = every core). Latency is per request, ` +
     'from the load generator, which shares the machine with the server and PostgreSQL. "CPU other" is what the rest of the ' +
     'machine used meanwhile and "load avg" the 1-minute load average when the run started and ended: when either is high, ' +
-    'posts/s and latency are skewed by other jobs; the CPU per post below much less so.');
+    'posts/s and latency are skewed by other jobs; the CPU per post below less so, though it too rises under heavy contention.');
   lines.push('', 'CPU milliseconds per accepted post, by side (what a post costs, whatever else the machine did):', '',
     '| setup | server | of it kernel | PostgreSQL backends | PostgreSQL cluster | load generator | server + backends + load gen | posts/s per core, server alone | posts/s on these cores, everything here |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|');
