@@ -7,7 +7,11 @@ import pg from 'pg';
 import { migrations } from './migrations';
 
 export interface Queryable {
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /**
+   * Runs one statement. A `name` makes PostgreSQL parse and plan it once per connection rather than
+   * per call (PGlite ignores it); only for a hot statement whose text never changes.
+   */
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[], name?: string): Promise<T[]>;
 }
 
 export interface Db extends Queryable {
@@ -57,12 +61,12 @@ function openPostgres(url: string): Db {
   const listeners: pg.Client[] = [];
   return {
     engine: 'postgres',
-    query: async (sql, params) => (await pool.query(sql, params)).rows,
+    query: async (sql, params, name) => (await pool.query(statement(sql, params, name))).rows,
     tx: async (fn) => {
       const client = await pool.connect();
       try {
         await client.query('begin');
-        const result = await fn({ query: async (sql, params) => (await client.query(sql, params)).rows });
+        const result = await fn({ query: async (sql, params, name) => (await client.query(statement(sql, params, name))).rows });
         await client.query('commit');
         return result;
       } catch (error) {
@@ -90,6 +94,9 @@ function openPostgres(url: string): Db {
     },
   };
 }
+
+/** node-postgres's query config: named, it is a prepared statement of each pooled connection. */
+const statement = (text: string, values: unknown[] | undefined, name: string | undefined): pg.QueryConfig => ({ text, values, name });
 
 /** Applies the versioned migrations not yet recorded, each in its own transaction, under a lock. */
 async function migrate(db: Db, count = migrations.length) {

@@ -19,7 +19,9 @@ export function createEventBus(db: Db) {
   let stopListening: (() => Promise<void>) | undefined;
   const pendingKeys = new Set<string>();
   let wakeAgents = false;
-  let flushing: Promise<void> | undefined;
+  /** The NOTIFY on its way to PostgreSQL, and the next one, still gathering keys. */
+  let sending: Promise<unknown> = Promise.resolve();
+  let gathering: Promise<void> | undefined;
   // Site keys have no spaces, so the first space separates them from the owner.
   const keyOf = (site: string, owner: string) => `${site} ${owner}`;
 
@@ -38,14 +40,18 @@ export function createEventBus(db: Db) {
     },
     /**
      * Tells every process that (site, owner) has new events, and with `agents` the console streams
-     * too. Wakes asked for in the same turn of the event loop go out as one statement after the
-     * writers' commits: a NOTIFY inside a transaction would hold PostgreSQL's notify lock through
-     * that commit's WAL flush, so concurrent commits could not share a flush.
+     * too. Wakes go out after the writers' commits, as one statement for all the wakes asked for
+     * while the previous one was on its way (at least one turn of the event loop): a NOTIFY inside a
+     * transaction would hold PostgreSQL's notify lock through that commit's WAL flush, so concurrent
+     * commits could not share a flush, and each NOTIFY is a commit of its own. Under load the
+     * batches grow by themselves (about one NOTIFY per pool round trip, not one per few posts); when
+     * idle a wake leaves at once.
      */
     wake(site: string, owner: string, { agents = false } = {}): Promise<void> {
       pendingKeys.add(keyOf(site, owner));
       wakeAgents ||= agents;
-      flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      // The previous NOTIFY's failure is reported to its own callers; this one is sent regardless.
+      gathering ??= sending.catch(() => undefined).then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(async () => {
         const payloads = pack([...pendingKeys]);
         const channels = payloads.map(() => CHANNEL);
         if (wakeAgents) {
@@ -54,12 +60,13 @@ export function createEventBus(db: Db) {
         }
         pendingKeys.clear();
         wakeAgents = false;
-        flushing = undefined;
-        await db.query('select pg_notify(channel, payload) from unnest($1::text[], $2::text[]) as n (channel, payload)', [
+        gathering = undefined;
+        sending = db.query('select pg_notify(channel, payload) from unnest($1::text[], $2::text[]) as n (channel, payload)', [
           channels, payloads,
-        ]);
+        ], 'kefu_notify');
+        await sending;
       });
-      return flushing;
+      return gathering;
     },
     /** Events after `afterId`, oldest first. */
     async read(site: string, owner: string, afterId: string, limit = 200): Promise<StoredEvent[]> {

@@ -170,6 +170,35 @@ for (const engine of engines) {
       assert.equal(replay[0]!.id, events[1]!.id);
     });
 
+    test('a post made once the stream is open reaches it, however slowly the stream finds its starting point', async () => {
+      const api = client(server.base);
+      await api.session();
+      const conversation = await api.call('POST', '/v1/conversations', { clientId: randomUUID() }, { 'Idempotency-Key': randomUUID() });
+      const { db } = server;
+      const { query } = db;
+      // The stream's starting point (the newest event id) takes 300 ms to read: a post the client
+      // makes as soon as it has the headers would land before it and never be sent, if the headers
+      // went out first.
+      db.query = (async (sql: string, params?: unknown[], name?: string) => {
+        if (sql.includes('coalesce(max(id), 0)')) await new Promise((resolve) => setTimeout(resolve, 300));
+        return query(sql, params, name);
+      }) as typeof db.query;
+      const controller = new AbortController();
+      try {
+        const stream = await fetch(`${server.base}/v1/events`, { headers: { Authorization: `Bearer ${api.token}` }, signal: controller.signal });
+        const clientId = randomUUID();
+        await api.call('POST', `/v1/conversations/${conversation.body.id}/messages`, { clientId, text: 'refund please' }, { 'Idempotency-Key': clientId });
+        // Fails (rather than hangs) when the events never come.
+        const timer = setTimeout(() => controller.abort(), 10_000);
+        const events = await readEvents(stream, 2).catch(() => []);
+        clearTimeout(timer);
+        assert.deepEqual(events.map((e) => e.data.message.author), ['shopper', 'bot']);
+      } finally {
+        controller.abort();
+        db.query = query;
+      }
+    });
+
     test('CORS: a merchant origin may call the API with the headers the widget sends', async () => {
       const preflight = await fetch(`${server.base}/v1/conversations`, {
         method: 'OPTIONS',
@@ -181,6 +210,37 @@ for (const engine of engines) {
       });
       assert.equal(preflight.headers.get('access-control-allow-origin'), 'https://shop.example');
       assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /Idempotency-Key/i);
+    });
+
+    test('CORS and nosniff headers ride on every answer: a created message, a 400, a 401', async () => {
+      const api = client(server.base);
+      await api.session();
+      const origin = { Origin: 'https://shop.example' };
+      const conversation = await api.call('POST', '/v1/conversations', { clientId: randomUUID() }, { 'Idempotency-Key': randomUUID(), ...origin });
+      const key = randomUUID();
+      const answers = {
+        created: await api.call('POST', `/v1/conversations/${conversation.body.id}/messages`, { clientId: key, text: 'Where is my parcel?' }, { 'Idempotency-Key': key, ...origin }),
+        invalid: await api.call('POST', `/v1/conversations/${conversation.body.id}/messages`, { text: 42 }, { 'Idempotency-Key': randomUUID(), ...origin }),
+        unauthorized: await client(server.base).call('GET', '/v1/conversations', undefined, origin),
+      };
+      const headersOf = (headers: Headers) => ({
+        allowOrigin: headers.get('access-control-allow-origin'),
+        expose: headers.get('access-control-expose-headers'),
+        vary: headers.get('vary'),
+        nosniff: headers.get('x-content-type-options'),
+      });
+      const expected = { allowOrigin: 'https://shop.example', expose: 'Retry-After,ETag', vary: 'Origin', nosniff: 'nosniff' };
+      assert.deepEqual(
+        Object.fromEntries(Object.entries(answers).map(([name, answer]) => [name, { status: answer.status, ...headersOf(answer.headers) }])),
+        {
+          created: { status: 201, ...expected },
+          invalid: { status: 400, ...expected },
+          unauthorized: { status: 401, ...expected },
+        },
+      );
+      // Without an Origin (not a browser's cross-origin call) no origin is allowed, the rest stays.
+      const bare = await api.call('GET', '/v1/conversations');
+      assert.deepEqual(headersOf(bare.headers), { ...expected, allowOrigin: null });
     });
 
     test('the built loader and panel are served with the right cache headers (needs npm run build)', async () => {

@@ -114,7 +114,7 @@ export async function ownConversation(q: Queryable, auth: Auth, id: string) {
 /**
  * Stores a shopper's message with everything that goes with it — events for the shopper's streams
  * and the console, the facts, the bot's answer while the bot holds the conversation, the key's
- * idempotency row — in one statement (`kefu_post_message`, migration 5). `fresh` is false when the
+ * idempotency row — in one prepared statement (`kefu_post_message`, migration 6). `fresh` is false when the
  * message was stored before (same clientId under another key): then nothing happens twice.
  */
 async function postMessage(q: Queryable, claim: IdempotencyClaim, conversationId: string, body: MessageCreate, answer: BotReply) {
@@ -124,6 +124,7 @@ async function postMessage(q: Queryable, claim: IdempotencyClaim, conversationId
       claim.site, claim.owner, conversationId, `m_${randomUUID()}`, body.clientId, body.text, claim.key, claim.fingerprint,
       `m_${randomUUID()}`, answer.text, { articleIds: answer.articleIds, actions: answer.actions }, answer.articleIds[0] ?? null,
     ],
+    'kefu_post_message',
   );
   if (!row) throw notFound('Conversation');
   return row;

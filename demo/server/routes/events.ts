@@ -8,12 +8,16 @@ import type { Deps, Env } from '../context';
  */
 export function eventRoutes({ bus }: Deps) {
   const app = new Hono<Env>();
-  app.get('/events', (c) => {
+  app.get('/events', async (c) => {
     const { site, owner } = c.get('auth');
+    // The starting point is settled before the response goes out (as the console's stream does), so
+    // an event committed after the client has the headers is never behind it. Read after the first
+    // write, a post the client made once it saw the stream open could land before it, unsent.
+    const start = c.req.header('Last-Event-ID') || (await bus.head(site, owner));
     return streamSSE(c, async (stream) => {
       // Something goes out at once, so proxies and clients see the stream open before any event.
       await stream.write('retry: 3000\n\n');
-      let cursor = c.req.header('Last-Event-ID') || (await bus.head(site, owner));
+      let cursor = start;
       let pending = Promise.resolve();
       // Wakes are chained so events go out once each and in order, however many NOTIFYs arrive.
       const drain = () => {

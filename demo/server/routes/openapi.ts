@@ -15,8 +15,8 @@ export function openapiRoutes(_deps: Deps) {
       const text = JSON.stringify(openapiDocument());
       served = { text, etag: `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"` };
     }
-    // c.header, not response headers: it overrides what the API-wide CORS allowlist set for this
-    // origin, and this document is for every origin.
+    // This document is for every origin: the API-wide CORS allowlist (app.ts) leaves a route's own
+    // Access-Control-Allow-Origin alone.
     c.header('Access-Control-Allow-Origin', '*');
     c.header('Cache-Control', 'public, max-age=300');
     c.header('ETag', served.etag);
