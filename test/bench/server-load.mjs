@@ -21,6 +21,7 @@
 // PostgreSQL: KEFU_BENCH_DATABASE_URL, else KEFU_TEST_DATABASE_URL, else the local kefu role.
 //
 // Output: a Markdown table, printed and written to .bench/server.md, raw figures in .bench/server.json.
+import { dropDatabase } from '../dropDatabase.mjs';
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -208,17 +209,7 @@ async function freshDatabase() {
       const client = new pg.Client({ connectionString: POSTGRES_URL });
       await client.connect();
       try {
-        // An autovacuum worker on the new tables cannot be ended by a plain role and makes the drop
-        // fail; it finishes soon, so the drop is tried again.
-        for (let attempt = 1; ; attempt++) {
-          try {
-            await client.query(`drop database if exists ${name} with (force)`);
-            return;
-          } catch (error) {
-            if (attempt >= 10) throw error;
-            await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
-          }
-        }
+        await dropDatabase(client, name);
       } finally {
         await client.end();
       }

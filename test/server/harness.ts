@@ -1,3 +1,4 @@
+import { dropDatabase } from '../dropDatabase.mjs';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 /**
@@ -44,8 +45,11 @@ export async function freshDatabase(url: string) {
     async drop() {
       const client = new pg.Client({ connectionString: url });
       await client.connect();
-      await client.query(`drop database if exists ${name} with (force)`);
-      await client.end();
+      try {
+        await dropDatabase(client, name);
+      } finally {
+        await client.end();
+      }
     },
   };
 }
