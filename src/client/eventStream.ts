@@ -49,6 +49,8 @@ export function openEventStream(config: EventStreamConfig): () => void {
   let controller: AbortController | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let pollTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Ends a try that got no first byte in time; cleared by close() too, not only once the aborted fetch settles. */
+  let stall: ReturnType<typeof setTimeout> | undefined;
   let failures = 0;
   let pollFailures = 0;
   let rounds = 0;
@@ -81,7 +83,7 @@ export function openEventStream(config: EventStreamConfig): () => void {
     let opened = false;
     let blocked = false;
     if (mode === 'sse') setState('connecting');
-    const stall = setTimeout(() => abort.abort(), FIRST_BYTE_MS);
+    stall = setTimeout(() => abort.abort(), FIRST_BYTE_MS);
     const headers = { ...config.headers(), Accept: 'text/event-stream' } as Record<string, string>;
     if (lastEventId) headers['Last-Event-ID'] = lastEventId;
     try {
@@ -171,6 +173,7 @@ export function openEventStream(config: EventStreamConfig): () => void {
     closed = true;
     clearTimeout(timer);
     clearTimeout(pollTimer);
+    clearTimeout(stall);
     controller?.abort();
   };
 }

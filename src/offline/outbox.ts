@@ -301,7 +301,8 @@ export function createOutbox(options: OutboxOptions) {
   /** The one owned timer. */
   function schedule(delay: number) {
     clearTimeout(timer);
-    timer = setTimeout(flush, delay);
+    // A pass that ends after stop() (its requests aborted) leaves no timer behind.
+    if (!stopped) timer = setTimeout(flush, delay);
   }
 
   /** Re-reads the store into this page's view (first use, and back from the bfcache), telling what changed. */
