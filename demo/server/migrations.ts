@@ -56,6 +56,7 @@ cross join lateral (values ('day', to_char(u.at at time zone 'UTC', 'YYYY-MM-DD'
   ('page', u.page), ('device', u.device), ('agent', u.agent), ('bucket', u.bucket)) as d (dim, key)
 where d.key is not null
 group by 1, 2, 3, 4
+order by 2, 3, 1, 4 -- Rows locked in index order: concurrent posts never wait on each other in a cycle.
 on conflict (dim, day, site, key) do update set facts = r.facts + excluded.facts, ratings = r.ratings + excluded.ratings,
   score_sum = r.score_sum + excluded.score_sum, satisfied = r.satisfied + excluded.satisfied,
   dissatisfied = r.dissatisfied + excluded.dissatisfied, conversations = r.conversations + excluded.conversations,

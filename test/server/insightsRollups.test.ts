@@ -16,7 +16,7 @@ import { conversationStarted, firstResponse } from '../../demo/server/facts';
 import { openDb, type Queryable } from '../../demo/server/db';
 import { BUCKET_BOUNDS_MS, insights as insightsOf } from '../../demo/server/insights';
 import { migrations } from '../../demo/server/migrations';
-import { AGENT_TOKEN, client, engines, freshDatabase, startServer, warnIfPgliteOnly, type TestServer } from './harness';
+import { AGENT_TOKEN, client, create, engines, freshDatabase, startServer, warnIfPgliteOnly, type TestServer } from './harness';
 
 warnIfPgliteOnly();
 
@@ -179,6 +179,28 @@ for (const engine of engines) {
       await sql(`update service_subjects set created_at = $2 where site = $1 and subject_id = 'c2'`, [SITE, at('15:00:00')]);
       assert.deepEqual([(await served()).helpSessions, (await served()).selfServed], [1, 1], 'the chat is now too late to count');
       await assertInStep();
+    });
+
+    test('many shoppers chatting at once all get their answers: the rollups they share never deadlock', async () => {
+      // Each post writes facts (a conversation started, the bot's first answer) whose rollup rows are
+      // the same for every shopper of the day; unordered upserts deadlocked under this load.
+      const shoppers = await Promise.all(Array.from({ length: 24 }, async () => {
+        const api = client(server.base);
+        await api.session();
+        const { body } = await create(api, '/v1/conversations', {});
+        return { api, id: body.id as string };
+      }));
+      const deadlocks = async () => engine.name === 'pglite' ? 0
+        : Number((await server.db.query<{ n: string }>('select deadlocks as n from pg_stat_database where datname = current_database()'))[0]!.n);
+      const before = await deadlocks();
+      for (let round = 0; round < 4; round++) {
+        const answers = await Promise.all(shoppers.map(({ api, id }) =>
+          create(api, `/v1/conversations/${id}/messages`, { text: `where is my parcel ${round}` })));
+        assert.deepEqual([...new Set(answers.map((answer) => answer.status))], [201], 'every post answered 201');
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1_500)); // Backends report their statistics within a second.
+      assert.equal(await deadlocks() - before, 0, 'no transaction was chosen as a deadlock victim');
+      await assertRollupsAreFacts(server.db, 'pk_demo');
     });
 
     test('a fact removed leaves the figures', async () => {
