@@ -127,9 +127,9 @@ export function createDesk(options: DeskOptions) {
    * Uploads travel in the lane of the write that refers to them, ahead of it, and are stored by the
    * outbox like any write (bytes included), so evidence chosen offline is sent when the network is
    * back. The server's id is kept under the client id: a write names its attachments by client id
-   * and learns their server ids when it is delivered. A refused file is dropped from it.
+   * and learns their server ids when it is delivered. A refused file is dropped from it. An upload
+   * cancelled in any tab (`dropped`) is not sent by a pass that listed it before it went.
    */
-  /** Uploads cancelled in any tab: a pass that listed one before it went does not send it. */
   const dropped = new Set<string>();
   outbox.register('upload', async (item) => {
     if (dropped.has(item.id)) return;

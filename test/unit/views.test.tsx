@@ -5,6 +5,7 @@
  * windowed log, and a live locale switch.
  */
 import { expect } from 'chai';
+import type { Upload } from '../../src/api/schemas';
 import { MemoryAdapter, type MemoryAdapterOptions } from '../../src/client/MemoryAdapter';
 import { createKefu, type KefuApi } from '../../src/index';
 import { $, $$, press, shadow, type, until } from './dom';
@@ -290,6 +291,22 @@ describe('attachments go through the outbox', () => {
     input.dispatchEvent(new Event('change', { bubbles: true }));
   };
   const png = (name: string, size = 64) => new File([new Uint8Array(size)], name, { type: 'image/png' });
+  /** Holds the adapter's uploads until `release()` (`hold()` holds the next ones again); `onSent` hears each that reached it. */
+  const holdUploads = (adapter: MemoryAdapter, onSent: (file: File, upload: Upload) => void) => {
+    const upload = adapter.upload.bind(adapter);
+    let release!: () => void;
+    let online!: Promise<void>;
+    const hold = () => void (online = new Promise<void>((resolve) => (release = resolve)));
+    hold();
+    adapter.upload = async (file, options) => {
+      await online;
+      if (options.signal?.aborted) throw new Error('aborted');
+      const created = await upload(file, options);
+      onSent(file as File, created);
+      return created;
+    };
+    return { release: () => release(), hold };
+  };
   const fillComplaint = (description: string) => {
     ($('#kefu-complaint-category') as HTMLSelectElement).value = 'product';
     $('#kefu-complaint-category')!.dispatchEvent(new Event('change', { bubbles: true }));
@@ -298,16 +315,8 @@ describe('attachments go through the outbox', () => {
 
   it('evidence chosen offline is stored, sent before its complaint, and the complaint names its server id', async () => {
     const adapter = start();
-    const upload = adapter.upload.bind(adapter);
     const order: string[] = [];
-    let release!: () => void;
-    const online = new Promise<void>((resolve) => (release = resolve));
-    adapter.upload = async (file, options) => {
-      await online;
-      const created = await upload(file, options);
-      order.push(`upload:${created.id}`);
-      return created;
-    };
+    const { release } = holdUploads(adapter, (_, created) => order.push(`upload:${created.id}`));
     const createTicket = adapter.createTicket.bind(adapter);
     adapter.createTicket = async (body) => {
       order.push(`ticket:${(body.attachmentIds ?? []).join(',')}`);
@@ -333,17 +342,8 @@ describe('attachments go through the outbox', () => {
 
   it('a cancelled or refused file is never named, and leaving the form drops what it queued', async () => {
     const adapter = start();
-    const upload = adapter.upload.bind(adapter);
     const sent: string[] = [];
-    let release!: () => void;
-    let online = new Promise<void>((resolve) => (release = resolve));
-    adapter.upload = async (file, options) => {
-      await online;
-      if (options.signal?.aborted) throw new Error('aborted');
-      const created = await upload(file, options);
-      sent.push((file as File).name);
-      return created;
-    };
+    const { release, hold } = holdUploads(adapter, (file) => sent.push(file.name));
     await kefu!.startComplaint();
     await until(() => !!$('#kefu-complaint-category'), 'the complaint form');
     fillComplaint('Wrong colour delivered.');
@@ -362,7 +362,7 @@ describe('attachments go through the outbox', () => {
     expect(ticket!.attachmentIds).to.have.length(1);
 
     // A form left without sending takes back what it queued.
-    online = new Promise<void>((resolve) => (release = resolve));
+    hold();
     await kefu!.startComplaint();
     await until(() => !!$('#kefu-complaint-category'), 'another complaint form');
     choose([png('abandoned.png')]);
