@@ -58,6 +58,14 @@ ${head}
   <p>We buy directly from small farms in Fujian, Zhejiang and Yunnan and pack every order by hand in Hangzhou.</p>
 </main>
 <footer>© Tea House · Shipping · Returns · Contact</footer>
+<script>
+  // The shop's own script (every shop has one): the cart buttons. A page's first script pays for
+  // setting up the document's bindings; without one, a widget's loader would be charged for it.
+  let cart = 0;
+  for (const button of document.querySelectorAll('.card button')) {
+    button.onclick = () => (document.querySelector('header strong').textContent = \`Tea House · cart \${++cart}\`);
+  }
+</script>
 ${embed}
 </body>
 </html>
