@@ -2,13 +2,11 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/ho
 import { helpFacts } from '../core/helpFacts';
 import { createIndex, highlighter, search } from '../core/search';
 import { ArticleView } from './ArticleView';
-import { useViewStyles } from './viewStyles';
+import { HIGHLIGHT, useViewStyles } from './viewStyles';
 import { useServices } from './context';
 
 /** Results shown per keystroke: enough to choose from, few enough to render within a frame. */
 const RESULTS = 12;
-/** The name the matches are registered under in `CSS.highlights` (one registry per document). */
-export const HIGHLIGHT = 'kefu-match';
 /** A search counts as one (a fact for the merchant's figures) once typing pauses this long. */
 const SETTLE_MS = 1000;
 

@@ -1,5 +1,8 @@
 import { useServices } from './context';
 
+/** The name the FAQ's matches are registered under in `CSS.highlights` (one registry per document). */
+export const HIGHLIGHT = 'kefu-match';
+
 /** The styles of the views outside the first-open chunk (Help, Orders, Tickets), adopted when one first shows. */
 const viewCss = `
 .card { border: 1px solid var(--kefu-line); border-radius: 10px; padding: 10px 12px; display: flex; flex-direction: column; gap: 6px; }
@@ -23,8 +26,8 @@ const viewCss = `
 .button:focus-within { outline: 3px solid var(--kefu-accent); }
 progress { inline-size: 100px; accent-color: var(--kefu-accent); }
 .search { inline-size: 100%; box-sizing: border-box; }
-::highlight(kefu-match) { background: #ffe58f; color: #1b1b1f; }
-@media (forced-colors: active) { ::highlight(kefu-match) { background: Mark; color: MarkText; } }
+::highlight(${HIGHLIGHT}) { background: #ffe58f; color: #1b1b1f; }
+@media (forced-colors: active) { ::highlight(${HIGHLIGHT}) { background: Mark; color: MarkText; } }
 .article p, .article ul { margin: 0 0 8px; }
 .comments li { display: flex; flex-direction: column; }
 .comments p { margin: 0; white-space: pre-wrap; }
