@@ -34,7 +34,13 @@ export interface Deps {
   config: AppConfig;
 }
 
-export type Env = { Variables: { auth: Auth } };
+export type Env = {
+  Variables: {
+    auth: Auth;
+    /** Charges the rate limits `n` more requests (a batch of n + 1 creates); throws the 429 when they are spent. */
+    charge?: (n: number) => void;
+  };
+};
 
 export function bearerOf(c: Context): string | undefined {
   const header = c.req.header('Authorization') ?? '';

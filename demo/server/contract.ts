@@ -9,7 +9,7 @@ import {
   AgentConversation, AgentConversationList, AgentReadRequest, ReadRequest, AgentReply, AgentTicket, AgentTicketList, Alert, AlertList, AlertStatus, AppealCreate,
   ArticleList, Comment, CommentCreate, FollowUpCreate, Insights, InsightsGroupBy, InsightsTime,
   Conversation, ConversationCreate, ConversationList, ConversationStatus, HandoffRequest, HelpEventBatch, HelpEventsAccepted, Locale, Message,
-  MessageCreate, MessageList, Order, OrderList, Rating, RatingCreate, ResourceId, ServerEvent, Session, SessionRequest,
+  MessageBatch, MessageBatchResult, MessageCreate, MessageList, Order, OrderList, Rating, RatingCreate, ResourceId, ServerEvent, Session, SessionRequest,
   SuggestionList, Ticket, TicketCreate, TicketKind, TicketList, TicketStatus, TicketTransition, Upload, UploadType,
 } from '../../src/api/schemas';
 
@@ -136,6 +136,11 @@ export const contract: readonly Endpoint[] = [
     method: 'POST', path: '/v1/conversations/:id/messages', auth: 'shopper', tag: 'chat', idempotent: true,
     summary: 'Send a message; bot or agent replies arrive as events',
     body: body(MessageCreate), success: json(201, Message, "The shopper's message"),
+  },
+  {
+    method: 'POST', path: '/v1/conversations/:id/messages/batch', auth: 'shopper', tag: 'chat', idempotent: false,
+    summary: "Send up to 50 messages in order, each under its own key (the body's, not a header) and answered as its single post would be; counts as one request per message for the rate limits",
+    body: body(MessageBatch), success: json(200, MessageBatchResult, "Each message's answer, in order"),
   },
   {
     method: 'POST', path: '/v1/conversations/:id/handoff', auth: 'shopper', tag: 'chat', idempotent: false,

@@ -65,7 +65,24 @@ export function createIdempotency({ db, bus }: Pick<Deps, 'db' | 'bus'>) {
     if (!key || key.length > 128) {
       throw new ProblemError(400, 'Bad Request', 'An Idempotency-Key header (at most 128 characters) is required');
     }
-    const fingerprint = createHash('sha256').update(`${c.req.method} ${c.req.path}\n${JSON.stringify(body)}`).digest('hex');
+    const answer = await keyed(key, `${c.req.method} ${c.req.path}`, body, scope, create, afterCommit);
+    return c.json(answer.body as object, answer.status as 201);
+  }
+
+  /**
+   * One create of a batch (`POST …/messages/batch`), under the key its item carries: fingerprinted
+   * as the single create at `request` (`POST /v1/conversations/:id/messages`), so a message first
+   * sent alone and again in a batch, or the other way round, replays rather than answering 422.
+   */
+  idempotent.item = <T>(auth: Auth, key: string, request: string, body: unknown, create: (claim: IdempotencyClaim) => Promise<T>) =>
+    keyed(key, request, body, auth, create, () => undefined);
+
+  /** The create once per key; answers what to send (the new resource, or the key's stored answer). */
+  async function keyed<T>(
+    key: string, request: string, body: unknown, scope: { site: string; owner: string },
+    create: (claim: IdempotencyClaim) => Promise<T>, afterCommit: () => void,
+  ): Promise<{ status: number; body: unknown }> {
+    const fingerprint = createHash('sha256').update(`${request}\n${JSON.stringify(body)}`).digest('hex');
     const replay = async () => {
       const [row] = await db.query<{ fingerprint: string; status: number; body: unknown }>(
         'select fingerprint, status, body from idempotency where site = $1 and owner = $2 and key = $3',
@@ -75,13 +92,13 @@ export function createIdempotency({ db, bus }: Pick<Deps, 'db' | 'bus'>) {
       if (row.fingerprint !== fingerprint) {
         throw new ProblemError(422, 'Unprocessable Content', 'This Idempotency-Key was already used with another request');
       }
-      return c.json(row.body as object, row.status as 201);
+      return { status: row.status, body: row.body };
     };
     // No look-up first: the common request is new, and a repeated key meets the unique row.
     try {
       const created = await create({ site: scope.site, owner: scope.owner, key, fingerprint });
       afterCommit();
-      return c.json(created as object, 201);
+      return { status: 201, body: created };
     } catch (error) {
       // A key used before makes the repeat fail somewhere (a unique row, or a rule such as "one
       // appeal per ticket"): if this key has an answer stored, the repeat gets that answer.

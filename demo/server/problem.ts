@@ -15,15 +15,17 @@ export class ProblemError extends Error {
   }
 }
 
+/** The problem+json document of an error. */
+export const problemBody = (error: ProblemError) => ({
+  type: 'about:blank',
+  title: error.title,
+  status: error.status,
+  ...(error.detail ? { detail: error.detail } : {}),
+  ...(error.errors ? { errors: error.errors } : {}),
+});
+
 export function problemResponse(c: Context, error: ProblemError): Response {
-  const body = {
-    type: 'about:blank',
-    title: error.title,
-    status: error.status,
-    ...(error.detail ? { detail: error.detail } : {}),
-    ...(error.errors ? { errors: error.errors } : {}),
-  };
-  return c.body(JSON.stringify(body), error.status as never, {
+  return c.body(JSON.stringify(problemBody(error)), error.status as never, {
     'Content-Type': 'application/problem+json',
     ...error.headers,
   });
@@ -39,17 +41,23 @@ export async function readBody<S extends v.GenericSchema>(c: Context, schema: S,
   } catch {
     throw new ProblemError(400, 'Bad Request', 'The body is not valid JSON');
   }
+  return checkBody(schema, raw);
+}
+
+/** Validates (part of) a parsed body; `at` prefixes the field paths (`messages.3`). Invalid → 400. */
+export function checkBody<S extends v.GenericSchema>(schema: S, raw: unknown, at = ''): v.InferOutput<S> {
   const parsed = v.safeParse(schema, raw);
+  const under = (errors: FieldError[]) => (at ? errors.map((e) => ({ ...e, path: e.path ? `${at}.${e.path}` : at })) : errors);
   if (!parsed.success) {
-    throw new ProblemError(400, 'Bad Request', 'The body does not match the contract', fieldErrors(parsed.issues));
+    throw new ProblemError(400, 'Bad Request', 'The body does not match the contract', under(fieldErrors(parsed.issues)));
   }
   // PostgreSQL text and jsonb cannot hold U+0000: without this the insert fails as a 500, which the
   // widget's outbox retries for ever; a 400 naming the field lets the shopper edit or discard it.
   const nul = nulPath(parsed.output);
   if (nul !== undefined) {
-    throw new ProblemError(400, 'Bad Request', 'The body does not match the contract', [
+    throw new ProblemError(400, 'Bad Request', 'The body does not match the contract', under([
       { path: nul, message: 'must not contain the NUL character (U+0000)' },
-    ]);
+    ]));
   }
   return parsed.output;
 }

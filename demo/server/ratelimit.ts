@@ -21,7 +21,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { createHash } from 'node:crypto';
-import { bearerOf, type Deps } from './context';
+import { bearerOf, type Deps, type Env } from './context';
 import { ProblemError } from './problem';
 
 interface Limit {
@@ -65,20 +65,30 @@ export function rateLimit(_deps: Deps): MiddlewareHandler {
       // Hashed so the process never keeps credentials; forged tokens only get their own bucket, and the IP's still counts.
       if (bearer) checked.push([perToken, perToken.level(createHash('sha256').update(bearer).digest('base64url'), now)]);
     }
-    // All limits are checked before any is charged, so a refused request costs nothing.
-    let wait = 0;
-    for (const [buckets, bucket] of checked) {
-      if (bucket.tokens < 1) wait = Math.max(wait, (1 - bucket.tokens) / buckets.limit.rate);
-    }
-    if (wait > 0) {
-      const seconds = Math.max(1, Math.ceil(wait / 1000));
-      throw new ProblemError(429, 'Too Many Requests', `Too many requests; retry in ${seconds} s`, undefined, {
-        'Retry-After': String(seconds),
-      });
-    }
-    for (const [, bucket] of checked) bucket.tokens -= 1;
+    charge(checked, 1);
+    // A batch (`…/messages/batch`) counts as as many requests as it carries creates, up to a burst.
+    (c as Context<Env>).set('charge', (n) => charge(checked, n));
     await next();
   };
+}
+
+/**
+ * Takes `n` requests from every bucket, or none: all are checked before any is charged, so a refused
+ * request costs nothing. A charge above a bucket's burst takes the burst, or it could never pass.
+ */
+function charge(checked: [Buckets, Bucket][], n: number) {
+  let wait = 0;
+  for (const [buckets, bucket] of checked) {
+    const need = Math.min(n, buckets.limit.burst);
+    if (bucket.tokens < need) wait = Math.max(wait, (need - bucket.tokens) / buckets.limit.rate);
+  }
+  if (wait > 0) {
+    const seconds = Math.max(1, Math.ceil(wait / 1000));
+    throw new ProblemError(429, 'Too Many Requests', `Too many requests; retry in ${seconds} s`, undefined, {
+      'Retry-After': String(seconds),
+    });
+  }
+  for (const [buckets, bucket] of checked) bucket.tokens -= Math.min(n, buckets.limit.burst);
 }
 
 /** Token buckets of one limit, by key. */

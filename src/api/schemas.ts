@@ -313,6 +313,33 @@ export const Problem = v.object({
   errors: v.optional(v.array(FieldError)),
 });
 
+/** The most messages one batch carries (the outbox's flush sends a lane's queue in runs of this many). */
+export const MESSAGE_BATCH = 50;
+
+/** One message of a batch: its own Idempotency-Key, and the body a single post would have. */
+export const MessageBatchItem = v.strictObject({
+  key: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
+  message: MessageCreate,
+});
+
+/** `POST /v1/conversations/:id/messages/batch`: up to `MESSAGE_BATCH` messages, stored in order. */
+export const MessageBatch = v.strictObject({
+  messages: v.pipe(v.array(MessageBatchItem), v.minLength(1), v.maxLength(MESSAGE_BATCH)),
+});
+
+/**
+ * Each message's answer, in order: what its single post would have answered (201 and the message,
+ * also when its key replays, or a 4xx problem of its own, paths under `messages.N.message`). A
+ * failure worth a retry (5xx) fails the whole request instead: the messages stored before it replay
+ * when it is sent again, and none after it is stored ahead of it.
+ */
+export const MessageBatchResult = v.object({
+  results: v.array(v.union([
+    v.object({ status: v.literal(201), message: Message }),
+    v.object({ status: v.number(), problem: Problem }),
+  ])),
+});
+
 /** Events on `GET /v1/events`; `id` is the SSE id used for `Last-Event-ID` resume. */
 export const ServerEvent = v.variant('type', [
   v.object({ type: v.literal('message'), message: Message }),
@@ -336,6 +363,8 @@ export type QuickAction = v.InferOutput<typeof QuickAction>;
 export type Message = v.InferOutput<typeof Message>;
 export type MessageCreate = v.InferInput<typeof MessageCreate>;
 export type MessageList = v.InferOutput<typeof MessageList>;
+export type MessageBatch = v.InferInput<typeof MessageBatch>;
+export type MessageBatchResult = v.InferOutput<typeof MessageBatchResult>;
 export type FieldError = v.InferOutput<typeof FieldError>;
 export type Problem = v.InferOutput<typeof Problem>;
 export type ServerEvent = v.InferOutput<typeof ServerEvent>;

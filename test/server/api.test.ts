@@ -106,6 +106,51 @@ for (const engine of engines) {
       assert.equal(list.body.messages.filter((m: { author: string }) => m.author === 'bot').length, 1, 'one bot reply');
     });
 
+    test('a batch stores its messages in order, each answered as its single post: replays, a 422 and a 400 fail only themselves', async () => {
+      const api = client(server.base);
+      await api.session();
+      const conversation = await api.call('POST', '/v1/conversations', { clientId: randomUUID() }, { 'Idempotency-Key': randomUUID() });
+      const id = conversation.body.id;
+      const single = randomUUID();
+      const sentAlone = await api.call('POST', `/v1/conversations/${id}/messages`, { clientId: single, text: 'first, alone' }, { 'Idempotency-Key': single });
+      const item = (text: string, key = randomUUID()) => ({ key, message: { clientId: key, text } });
+      const reused = randomUUID();
+      await api.call('POST', `/v1/conversations/${id}/messages`, { clientId: reused, text: 'the key is taken' }, { 'Idempotency-Key': reused });
+      const messages = [
+        item('first, alone', single), // sent alone before: replays, stored once
+        item('one'),
+        { key: reused, message: { clientId: randomUUID(), text: 'another body under a used key' } }, // 422
+        { key: randomUUID(), message: { clientId: 'not-a-uuid', text: 'two' } }, // 400 of its own
+        item('three'),
+      ];
+      const batch = await api.call('POST', `/v1/conversations/${id}/messages/batch`, { messages });
+      assert.equal(batch.status, 200);
+      assert.deepEqual(batch.body.results.map((r: { status: number }) => r.status), [201, 201, 422, 400, 201]);
+      assert.deepEqual(batch.body.results[0].message, sentAlone.body, 'a message sent alone replays in a batch');
+      assert.equal(batch.body.results[3].problem.errors[0].path, 'messages.3.message.clientId');
+      const again = await api.call('POST', `/v1/conversations/${id}/messages/batch`, { messages });
+      assert.deepEqual(again.body, batch.body, 'the whole batch replays');
+      // And a message first sent in a batch replays when sent alone (the outbox may do either).
+      const alone = await api.call('POST', `/v1/conversations/${id}/messages`, messages[4]!.message, { 'Idempotency-Key': messages[4]!.key });
+      assert.equal(alone.status, 201);
+      assert.deepEqual(alone.body, batch.body.results[4].message);
+      const list = await api.call('GET', `/v1/conversations/${id}/messages`);
+      const texts = list.body.messages.filter((m: { author: string }) => m.author === 'shopper').map((m: { text: string }) => m.text);
+      assert.deepEqual(texts, ['first, alone', 'the key is taken', 'one', 'three']);
+      assert.equal(list.body.messages.filter((m: { author: string }) => m.author === 'bot').length, 4, 'one bot reply per stored message');
+
+      const empty = await api.call('POST', `/v1/conversations/${id}/messages/batch`, { messages: [] });
+      assert.equal(empty.status, 400);
+      const tooMany = await api.call('POST', `/v1/conversations/${id}/messages/batch`, { messages: Array.from({ length: 51 }, () => item('x')) });
+      assert.equal(tooMany.status, 400);
+      const mallory = client(server.base);
+      await mallory.session();
+      const theirs = await mallory.call('POST', `/v1/conversations/${id}/messages/batch`, { messages: [item('not yours')] });
+      const missing = await mallory.call('POST', '/v1/conversations/c_missing/messages/batch', { messages: [item('nowhere')] });
+      assert.equal(theirs.status, 404);
+      assert.deepEqual(theirs.body, missing.body);
+    });
+
     test("another shopper's conversation answers 404, exactly like a missing one", async () => {
       const alice = client(server.base);
       await alice.session();

@@ -246,6 +246,14 @@ for (const engine of engines) {
       conforms(row('GET', '/v1/conversations/:id/messages'), list);
       assert.deepEqual(list.body.messages.map((m: { author: string }) => m.author), ['shopper', 'bot']);
 
+      const key = randomUUID();
+      const batchRequest = { messages: [{ key, message: { clientId: key, text: 'And my refund?' } }, { key: randomUUID(), message: { clientId: 'x', text: 'bad' } }] };
+      acceptedBody(row('POST', '/v1/conversations/:id/messages/batch'), { messages: batchRequest.messages.slice(0, 1) });
+      const batch = await api.call('POST', `${messages}/batch`, batchRequest);
+      assert.equal(batch.status, 200);
+      conforms(row('POST', '/v1/conversations/:id/messages/batch'), batch);
+      assert.deepEqual(batch.body.results.map((r: { status: number }) => r.status), [201, 400]);
+
       const conversations = await api.call('GET', '/v1/conversations');
       assert.equal(conversations.status, 200);
       conforms(row('GET', '/v1/conversations'), conversations);

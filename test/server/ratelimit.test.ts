@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Deps } from '../../demo/server/context';
 import { rateLimit } from '../../demo/server/ratelimit';
@@ -68,6 +69,33 @@ for (const engine of engines) {
         const refused = await client(server.base).call('POST', '/v1/sessions', { site: 'pk_demo' });
         assertLimited(refused, 20);
         assert.equal((await api.call('GET', '/v1/conversations')).status, 200, 'other calls still pass');
+      });
+    });
+
+    describe('batches', () => {
+      let server: TestServer;
+      before(async () => {
+        server = await serverWith(engine, { KEFU_RATE_TOKEN: '4/m burst 4', KEFU_RATE_IP: 'off', KEFU_RATE_SESSION: 'off' });
+      });
+      after(() => server.close());
+
+      test('a batch of messages counts as one request per message, and a refused one costs one request', async () => {
+        const api = client(server.base);
+        await api.session();
+        const conversation = await api.call('POST', '/v1/conversations', { clientId: randomUUID() }, { 'Idempotency-Key': randomUUID() });
+        const item = () => { const key = randomUUID(); return { key, message: { clientId: key, text: 'hi' } }; };
+        const path = `/v1/conversations/${conversation.body.id}/messages/batch`;
+        // 4 per minute: the conversation took one; a batch of 3 takes the rest, the next one is refused.
+        assert.equal((await api.call('POST', path, { messages: [item(), item(), item()] })).status, 200);
+        assertLimited(await api.call('POST', path, { messages: [item()] }), 15);
+        const other = client(server.base);
+        await other.session();
+        const theirs = await other.call('POST', '/v1/conversations', { clientId: randomUUID() }, { 'Idempotency-Key': randomUUID() });
+        assertLimited(await other.call('POST', `/v1/conversations/${theirs.body.id}/messages/batch`, { messages: [item(), item(), item(), item()] }), 15);
+        // The refused batch cost its request, not its messages: two more requests pass, the third does not.
+        assert.equal((await other.call('GET', '/v1/conversations')).status, 200);
+        assert.equal((await other.call('GET', '/v1/conversations')).status, 200);
+        assertLimited(await other.call('GET', '/v1/conversations'), 15);
       });
     });
 

@@ -1,19 +1,24 @@
 import { Hono } from 'hono';
 import { randomUUID } from 'node:crypto';
-import { ConversationCreate, HandoffRequest, MessageCreate, type Conversation, type Message } from '../../../src/api/schemas';
+import * as v from 'valibot';
+import {
+  ConversationCreate, HandoffRequest, MESSAGE_BATCH, MessageBatchItem, MessageCreate, type Conversation, type Message,
+} from '../../../src/api/schemas';
 import { agentConversation } from '../agentConversations';
 import { recordAgentEvent } from '../agentEvents';
 import { localeOf, log, type BotReply, type Deps, type Env } from '../context';
 import type { Queryable } from '../db';
 import { conversationStarted, handedOff } from '../facts';
 import type { IdempotencyClaim, Idempotent } from '../idempotency';
-import { notFound, ProblemError, readBody } from '../problem';
+import { checkBody, notFound, problemBody, ProblemError, readBody } from '../problem';
 import {
   CONVERSATION_COLUMNS, MESSAGE_COLUMNS, toConversation, toMessage, type ConversationRow, type MessageRow,
 } from '../rows';
 import type { Auth } from '../tokens';
 
 const PAGE = 100;
+/** A batch's shape alone: each message is checked on its own, so a bad one fails only itself. */
+const BatchEnvelope = v.strictObject({ messages: v.pipe(v.array(v.unknown()), v.minLength(1), v.maxLength(MESSAGE_BATCH)) });
 
 /** Conversations and their messages; the bot answers in the same statement as the question. */
 export function conversationRoutes({ db, bus, bot }: Deps, idempotent: Idempotent) {
@@ -49,23 +54,48 @@ export function conversationRoutes({ db, bus, bot }: Deps, idempotent: Idempoten
 
   app.post('/conversations/:id/messages', async (c) => {
     const body = await readBody(c, MessageCreate);
-    // Pure and cheap, so worked out before the database is asked whether the bot still holds the conversation.
-    const answer = bot.reply(body.text, localeOf(c));
     const id = c.req.param('id');
-    return idempotent.storedBy(c, body, async (claim, auth) => {
-      const post = (q: Queryable) => postMessage(q, claim, id, body, answer);
-      // The usual post is one statement; an explicit request for a person also goes to the queue, in the same transaction.
-      const posted = answer.handoff
-        ? await db.tx(async (q) => {
-            const result = await post(q);
-            if (result.fresh && result.status === 'bot') await queueForAgent(q, auth, id);
-            return result;
-          })
-        : await post(db);
-      if (posted.fresh) bus.wake(auth.site, auth.owner, { agents: true }).catch((error) => log('error', 'notify failed', { error: String(error) }));
-      return posted.message;
-    });
+    return idempotent.storedBy(c, body, (claim, auth) => sendMessage(claim, auth, id, body, localeOf(c)));
   });
+
+  // The outbox's flush: a lane's queued messages in one request, each under its own key and with the
+  // answer its single post would have had, so one refused message does not fail the others.
+  app.post('/conversations/:id/messages/batch', async (c) => {
+    const { messages } = await readBody(c, BatchEnvelope);
+    c.get('charge')?.(messages.length - 1);
+    const auth = c.get('auth');
+    const conversation = await ownConversation(db, auth, c.req.param('id'));
+    const single = `POST /v1/conversations/${conversation.id}/messages`;
+    const results = [];
+    for (const [index, raw] of messages.entries()) {
+      try {
+        const { key, message } = checkBody(MessageBatchItem, raw, `messages.${index}`);
+        const answer = await idempotent.item(auth, key, single, message, (claim) => sendMessage(claim, auth, conversation.id, message, localeOf(c)));
+        results.push(answer.status === 201 ? { status: 201, message: answer.body } : { status: answer.status, problem: answer.body });
+      } catch (error) {
+        if (!(error instanceof ProblemError)) throw error; // Worth a retry: the whole request fails (see MessageBatchResult).
+        results.push({ status: error.status, problem: problemBody(error) });
+      }
+    }
+    return c.json({ results });
+  });
+
+  /** A shopper's message, stored with the bot's answer; the streams (and the console) wake after commit. */
+  async function sendMessage(claim: IdempotencyClaim, auth: Auth, id: string, body: MessageCreate, locale: ReturnType<typeof localeOf>) {
+    // Pure and cheap, so worked out before the database is asked whether the bot still holds the conversation.
+    const answer = bot.reply(body.text, locale);
+    const post = (q: Queryable) => postMessage(q, claim, id, body, answer);
+    // The usual post is one statement; an explicit request for a person also goes to the queue, in the same transaction.
+    const posted = answer.handoff
+      ? await db.tx(async (q) => {
+          const result = await post(q);
+          if (result.fresh && result.status === 'bot') await queueForAgent(q, auth, id);
+          return result;
+        })
+      : await post(db);
+    if (posted.fresh) bus.wake(auth.site, auth.owner, { agents: true }).catch((error) => log('error', 'notify failed', { error: String(error) }));
+    return posted.message;
+  }
 
   app.post('/conversations/:id/handoff', async (c) => {
     const auth = c.get('auth');
