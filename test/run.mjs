@@ -37,10 +37,14 @@ function record(name, passed, failed, skipped) {
   lines.push(`${name}: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 }
 
-/** node --test with the TAP reporter: reads its `# pass` / `# fail` / `# cancelled` / `# skipped` lines. */
+/**
+ * node --test with the TAP reporter: reads its `# pass` / `# fail` / `# cancelled` / `# skipped` lines.
+ * The timeout also caps each file as a whole (node runs a file as one test): the XSS file's four
+ * corpora take ~70 s on a quiet machine and passed 120 s on a busy one.
+ */
 async function nodeTests(name, files, env = {}) {
   const { code, output } = await run(process.execPath, [
-    '--import', 'tsx', '--test', '--test-reporter=tap', '--test-concurrency=1', '--test-timeout=120000', ...files,
+    '--import', 'tsx', '--test', '--test-reporter=tap', '--test-concurrency=1', '--test-timeout=300000', ...files,
   ], env);
   const count = (label) => Number(new RegExp(`^# ${label} (\\d+)$`, 'm').exec(output)?.[1] ?? 0);
   const failed = count('fail') + count('cancelled');
