@@ -3,6 +3,7 @@ import type {
   Message, MessageCreate, MessageList, Order, OrderList, PageContext, Rating, RatingCreate, ServerEvent, Session,
   SessionRequest, SuggestionList, Ticket, TicketCreate, TicketList, Upload,
 } from '../api/schemas';
+import type { HttpError } from './errors';
 
 /**
  * Connection state of the live events, for the UI's online/offline hints. `polling` means the
@@ -54,6 +55,13 @@ export interface BackendAdapter {
   listMessages(conversationId: string, after?: string): Promise<MessageList>;
   /** Sends a message; bot and agent replies arrive as events. */
   postMessage(conversationId: string, body: MessageCreate): Promise<Message>;
+  /**
+   * Sends up to `MESSAGE_BATCH` messages of a conversation in one request, in order, each idempotent
+   * by its client id as its single post would be; answers each one's message or `HttpError`, in order.
+   * A rejection (no answer, 5xx, a 4xx of the whole request) leaves each to be sent again or alone.
+   * Optional: without it the outbox sends messages one by one.
+   */
+  postMessages?(conversationId: string, bodies: MessageCreate[]): Promise<(Message | HttpError)[]>;
   /** Asks for a person (bot → queued); a no-op once people have it. */
   handoff(conversationId: string, reason?: string): Promise<Conversation>;
   /**

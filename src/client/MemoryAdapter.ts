@@ -179,6 +179,13 @@ export class MemoryAdapter implements BackendAdapter {
     });
   }
 
+  async postMessages(conversationId: string, bodies: MessageCreate[]) {
+    this.#conversation(conversationId); // Another shopper's or a missing one fails the whole request, as on the server.
+    const answers: (Message | HttpError)[] = [];
+    for (const body of bodies) answers.push(await this.postMessage(conversationId, body).catch((error: HttpError) => error));
+    return answers;
+  }
+
   async markRead(conversationId: string, messageId: string): Promise<Conversation> {
     const conversation = this.#conversation(conversationId);
     if (!this.#thread(conversationId).some((m) => m.id === messageId)) {

@@ -1,7 +1,7 @@
 import ky, { HTTPError, TimeoutError, type KyInstance, type Options } from 'ky';
 import * as v from 'valibot';
 import {
-  ArticleList, Comment, Conversation, ConversationList, Message, MessageList, Order, OrderList, Problem, Rating,
+  ArticleList, Comment, Conversation, ConversationList, Message, MessageBatchResult, MessageList, Order, OrderList, Problem, Rating,
   Session, SuggestionList, Ticket, TicketList, Upload, type AppealCreate, type CommentCreate, type ConversationCreate,
   type HelpEventBatch, type Locale, type MessageCreate, type RatingCreate, type SessionRequest, type TicketCreate,
 } from '../api/schemas';
@@ -88,6 +88,14 @@ export class RestAdapter implements BackendAdapter {
 
   postMessage(conversationId: string, body: MessageCreate) {
     return this.#create(`${at('conversations', conversationId)}/messages`, Message, body);
+  }
+
+  async postMessages(conversationId: string, bodies: MessageCreate[]) {
+    const path = `${at('conversations', conversationId)}/messages/batch`;
+    const messages = bodies.map((message) => ({ key: message.clientId, message }));
+    const { results } = await this.#call(MessageBatchResult, path, { method: 'post', json: { messages } });
+    if (results.length != bodies.length) throw new KefuError('invalid_response', `Unexpected response from /v1/${path}`);
+    return results.map((result) => ('message' in result ? result.message : new HttpError(result.status, result.problem)));
   }
 
   handoff(conversationId: string, reason?: string) {

@@ -1,5 +1,5 @@
 import { batch, computed, signal } from '@preact/signals';
-import type { Conversation, Message, MessageCreate, PageContext, ServerEvent } from '../api/schemas';
+import { MESSAGE_BATCH, type Conversation, type Message, type MessageCreate, type PageContext, type ServerEvent } from '../api/schemas';
 import type { BackendAdapter, StreamState } from '../client/BackendAdapter';
 import { isHttpError, isKefuError, type KefuError } from '../client/errors';
 import { createOutbox, type OutboxItem } from '../offline/outbox';
@@ -10,6 +10,10 @@ export interface ChatMessage extends Message {
   status: 'sending' | 'sent' | 'failed';
   reason?: string;
 }
+
+/** A batch's body stays below the server's 64 KiB limit. */
+const BATCH_BYTES = 60_000;
+const bodyOf = (item: OutboxItem) => (item.payload as MessagePayload).body;
 
 interface MessagePayload {
   conversationClientId: string;
@@ -72,6 +76,17 @@ export function createChat(options: ChatOptions) {
       const { conversationClientId: lane, body } = item.payload as MessagePayload;
       const { id } = await ensureConversation(lane);
       return adapter.postMessage(id, body);
+    },
+    // A lane's queued messages (a chat typed offline) go in runs of up to MESSAGE_BATCH per request,
+    // kept under the server's body limit: at most 3 bytes of UTF-8 per character of JSON.
+    many: adapter.postMessages && {
+      fits: (run, next) =>
+        next.kind == 'message' && run[0]!.kind == 'message' && run.length < MESSAGE_BATCH
+        && 3 * JSON.stringify([...run, next].map(bodyOf)).length < BATCH_BYTES,
+      send: async (run) => {
+        const { id } = await ensureConversation((run[0]!.payload as MessagePayload).conversationClientId);
+        return adapter.postMessages!(id, run.map(bodyOf));
+      },
     },
     // The outbox carries the desk's writes too (tickets, ratings): only messages belong in the chat.
     onDelivered: (item, result) => item.kind === 'message' && upsert({ ...(result as Message), status: 'sent' }),

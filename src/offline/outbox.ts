@@ -1,4 +1,4 @@
-import { isRetryable, type HttpError, type KefuError } from '../client/errors';
+import { isKefuError, isRetryable, type HttpError, type KefuError } from '../client/errors';
 import type { Storage } from './storage';
 
 /** A write's kind: `message`, `ticket`, `appeal`, `comment`, `rating`, `upload` … any name with a deliver function. */
@@ -45,6 +45,16 @@ export interface OutboxOptions {
   onDelivered?: (item: OutboxItem, result: unknown) => void;
   /** This page met a non-retryable answer for an item. */
   onFailed?: (item: OutboxItem, error: KefuError) => void;
+  /**
+   * Sends a run of queued items of one lane in one request (messages: `…/messages/batch`). `fits`
+   * says whether `next` may join `run` (the run is never empty); `send` answers each item's result
+   * or its `KefuError`, in order. When `send` rejects with a retryable error the lane waits; with
+   * another, the run's items are sent one by one (a server without batches answers 404 or 405).
+   */
+  many?: {
+    fits(run: OutboxItem[], next: OutboxItem): boolean;
+    send(run: OutboxItem[]): Promise<unknown[]>;
+  };
 }
 
 const BASE_DELAY_MS = 1_000;
@@ -256,35 +266,55 @@ export function createOutbox(options: OutboxOptions) {
     let blocked = false;
     let progress = false;
     let retryAfter = 0;
+    /** Takes an item's answer; false when it must wait (and the rest of its lane with it, so order holds). */
+    const settle = (item: OutboxItem, answer: unknown, ok: boolean) => {
+      if (ok) {
+        progress = true;
+        setOnline(true);
+        writes.push(forget(item, 'sent', answer));
+        options.onDelivered?.(item, answer);
+        return true;
+      }
+      const failure = answer as HttpError; // Or another KefuError: no status, no Retry-After.
+      if (isRetryable(failure)) {
+        blocked = true;
+        retryAfter = Math.max(retryAfter, failure.retryAfterMs || 0);
+        if (failure.code == 'network') setOnline(false);
+        return false;
+      }
+      const failed: OutboxItem = { ...item, state: 'failed', reason: failure.message, status: failure.status };
+      writes.push(save(failed, { type: 'failed', item: failed }));
+      options.onFailed?.(failed, failure);
+      return true;
+    };
     await Promise.all([...lanes.values()].map(async (lane) => {
-      for (const item of lane) {
-        const deliver = delivers.get(item.kind) ?? options.deliver;
-        // A kind this page cannot send holds its lane for a page that can; a stopped outbox sends no more.
-        if (!deliver || stopped) return;
-        try {
-          const result = await deliver(item);
-          progress = true;
-          setOnline(true);
-          writes.push(forget(item, 'sent', result));
-          options.onDelivered?.(item, result);
-        } catch (error) {
-          const failure = error as HttpError; // Or another KefuError: no status, no Retry-After.
-          if (isRetryable(failure)) {
-            // Later items of this lane wait, so order holds.
-            blocked = true;
-            retryAfter = Math.max(retryAfter, failure.retryAfterMs || 0);
-            if (failure.code == 'network') setOnline(false);
-            return;
-          }
-          const failed: OutboxItem = {
-            ...item,
-            state: 'failed',
-            reason: failure.message,
-            status: failure.status,
-          };
-          writes.push(save(failed, { type: 'failed', item: failed }));
-          options.onFailed?.(failed, failure);
+      for (let next = 0; next < lane.length && !stopped; ) {
+        const item = lane[next]!;
+        let run = [item];
+        while (options.many && next + run.length < lane.length && options.many.fits(run, lane[next + run.length]!)) {
+          run.push(lane[next + run.length]!);
         }
+        if (run.length > 1) {
+          const answers = await options.many!.send(run).catch((error: KefuError) => {
+            if (!isRetryable(error)) return undefined; // Sent one by one instead, below.
+            settle(item, error, false);
+            return null;
+          });
+          if (answers === null) return;
+          if (answers) {
+            for (const [index, answer] of answers.entries()) {
+              if (!settle(run[index]!, answer, !isKefuError(answer))) return;
+            }
+            next += run.length;
+            continue;
+          }
+        }
+        const deliver = delivers.get(item.kind) ?? options.deliver;
+        // A kind this page cannot send holds its lane for a page that can.
+        if (!deliver) return;
+        const sent = await deliver(item).then((result) => settle(item, result, true), (error) => settle(item, error, false));
+        if (!sent) return;
+        next++;
       }
     }));
     // Deletes land before the lock is released, or the next flusher would send those items again.

@@ -193,10 +193,15 @@ async function outboxPage(ctx) {
     const conversation = await adapter.createConversation({ clientId: crypto.randomUUID() });
     const storage = await openStorage(`bench-${Date.now()}`);
     let requests = 0;
+    // As the widget's chat sends messages (src/core/chat.ts): a lane's queue in runs of up to 50.
     const outbox = createOutbox({
       storage,
       lockName: 'kefu-bench-outbox',
       deliver: (item) => (requests++, adapter.postMessage(conversation.id, item.payload)),
+      many: {
+        fits: (run) => run.length < 50,
+        send: (run) => (requests++, adapter.postMessages(conversation.id, run.map((item) => item.payload))),
+      },
     });
     window.__outbox = {
       // Answers a count, not the 1,000 items: copying them out to the bench is not the outbox's work.
@@ -255,7 +260,7 @@ export async function measureOutboxFlush1000() {
     }
     return {
       value: round(ms), unit: 'ms', budget: '≤ 400 ms', status: ms <= 400 ? 'ok' : 'over budget',
-      detail: `${result.requests} requests (one per message: the contract has no batch create), ${round(wallMs / 1000)} s wall clock on the reference server`,
+      detail: `${result.requests} requests (runs of up to 50 messages), ${round(wallMs / 1000)} s wall clock on the reference server`,
     };
   } finally {
     await outboxBench.done();

@@ -115,6 +115,30 @@ describe('RestAdapter', () => {
     expect(isRetryable(error)).to.equal(false);
   });
 
+  it('sends a batch of messages with each one\'s key and turns each answer into its message or HttpError', async () => {
+    let sent: unknown;
+    await useHandlers(
+      http.post(`${API}/v1/conversations/c_1/messages/batch`, async ({ request }) => {
+        sent = await request.json();
+        return HttpResponse.json({ results: [
+          { status: 201, message },
+          { status: 400, problem: { type: 'about:blank', title: 'Bad Request', status: 400, errors: [{ path: 'messages.1.message.text', message: 'must not be empty' }] } },
+        ] });
+      }),
+    );
+    const adapter = new RestAdapter({ baseUrl: API, site: 'pk_demo', session: session('t1') });
+    const bodies = [{ clientId: uuid(1), text: 'Hello' }, { clientId: uuid(2), text: ' ' }];
+    const [first, second] = await adapter.postMessages('c_1', bodies);
+    expect(sent).to.deep.equal({ messages: bodies.map((body) => ({ key: body.clientId, message: body })) });
+    expect(first).to.deep.equal(message);
+    expect(isHttpError(second)).to.equal(true);
+    expect((second as HttpError).fieldErrors[0]?.path).to.equal('messages.1.message.text');
+    // An answer with a result missing breaks the contract: nothing is taken as sent.
+    await useHandlers(http.post(`${API}/v1/conversations/c_1/messages/batch`, () => HttpResponse.json({ results: [{ status: 201, message }] })));
+    const broken = await adapter.postMessages('c_1', bodies).catch((e) => e);
+    expect(isKefuError(broken) && broken.code).to.equal('invalid_response');
+  });
+
   it('renews the session once on 401 and repeats the request with the new token', async () => {
     let renewals = 0;
     const tokens: (string | null)[] = [];

@@ -362,6 +362,62 @@ describe('outbox', () => {
     expect(await storage.list('outbox')).to.deep.equal(['second']);
   });
 
+  it('sends a lane in runs when it can: one request per run, answers taken item by item, in order', async () => {
+    const adapter = new MemoryAdapter();
+    await adapter.startSession({ site: 'pk_demo' });
+    const conversation = await adapter.createConversation({ clientId: crypto.randomUUID() });
+    const requests: string[][] = [];
+    const single: string[] = [];
+    const outbox = createOutbox({
+      storage: await freshStorage(),
+      lockName: `lock-${namespace}`,
+      deliver: (item) => (single.push(item.id), adapter.postMessage(conversation.id, item.payload as { clientId: string; text: string })),
+      many: {
+        fits: (run, next) => run.length < 3 && next.kind == run[0]!.kind,
+        send: (run) => (requests.push(run.map((item) => item.id)), adapter.postMessages(conversation.id, run.map((item) => item.payload as { clientId: string; text: string }))),
+      },
+    });
+    const texts = ['one', '', 'two', 'three', 'four', 'five', 'six'];
+    const items = await Promise.all(texts.map((text) => {
+      const clientId = crypto.randomUUID();
+      return outbox.enqueue('message', conversation.id, clientId, { clientId, text });
+    }));
+    await outbox.flush();
+    const ids = items.map((item) => item.id);
+    expect(requests).to.deep.equal([ids.slice(0, 3), ids.slice(3, 6)], 'runs of at most 3');
+    expect(single).to.deep.equal([ids[6]], 'a run of one goes alone');
+    const mine = (await adapter.listMessages(conversation.id)).messages.filter((m) => m.author == 'shopper');
+    expect(mine.map((m) => m.text)).to.deep.equal(['one', 'two', 'three', 'four', 'five', 'six']);
+    const pending = await outbox.pending();
+    expect(pending.map((item) => [item.id, item.state, item.status])).to.deep.equal([[ids[1], 'failed', 400]], 'the empty one alone failed');
+    outbox.stop();
+  });
+
+  it('a run that gets no answer waits whole; one the server cannot batch is sent item by item', async () => {
+    const sent: string[] = [];
+    let batches: 'down' | 'missing' = 'down';
+    const outbox = createOutbox({
+      storage: await freshStorage(),
+      lockName: `lock-${namespace}`,
+      deliver: async (item) => void sent.push(item.id),
+      many: {
+        fits: () => true,
+        send: async () => {
+          throw batches == 'down' ? problem(503, 60_000) : problem(404);
+        },
+      },
+    });
+    await Promise.all(['m1', 'm2', 'm3'].map((id) => outbox.enqueue('message', 'lane', id, {}))); // one frame: one run
+    await outbox.flush();
+    expect(sent).to.deep.equal([]);
+    expect((await outbox.pending()).map((item) => item.state)).to.deep.equal(['queued', 'queued', 'queued']);
+    batches = 'missing';
+    await outbox.kick();
+    expect(sent).to.deep.equal(['m1', 'm2', 'm3']);
+    expect(await outbox.pending()).to.deep.equal([]);
+    outbox.stop();
+  });
+
   it('works over MemoryAdapter: delivered once each, in order, and its validation failure marks the item failed', async () => {
     const adapter = new MemoryAdapter();
     await adapter.startSession({ site: 'pk_demo' });
