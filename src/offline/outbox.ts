@@ -287,16 +287,18 @@ export function createOutbox(options: OutboxOptions) {
       options.onFailed?.(failed, failure);
       return true;
     };
+    // Once the server refuses a run (it cannot batch), the rest of this pass goes one by one.
+    let many = options.many;
     await Promise.all([...lanes.values()].map(async (lane) => {
       for (let next = 0; next < lane.length && !stopped; ) {
         const item = lane[next]!;
-        let run = [item];
-        while (options.many && next + run.length < lane.length && options.many.fits(run, lane[next + run.length]!)) {
+        const run = [item];
+        while (many && next + run.length < lane.length && many.fits(run, lane[next + run.length]!)) {
           run.push(lane[next + run.length]!);
         }
         if (run.length > 1) {
-          const answers = await options.many!.send(run).catch((error: KefuError) => {
-            if (!isRetryable(error)) return undefined; // Sent one by one instead, below.
+          const answers = await many!.send(run).catch((error: KefuError) => {
+            if (!isRetryable(error)) return (many = undefined); // Sent one by one instead, below.
             settle(item, error, false);
             return null;
           });

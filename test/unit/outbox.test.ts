@@ -396,6 +396,7 @@ describe('outbox', () => {
   it('a run that gets no answer waits whole; one the server cannot batch is sent item by item', async () => {
     const sent: string[] = [];
     let batches: 'down' | 'missing' = 'down';
+    let tries = 0;
     const outbox = createOutbox({
       storage: await freshStorage(),
       lockName: `lock-${namespace}`,
@@ -403,17 +404,20 @@ describe('outbox', () => {
       many: {
         fits: () => true,
         send: async () => {
+          tries++;
           throw batches == 'down' ? problem(503, 60_000) : problem(404);
         },
       },
     });
-    await Promise.all(['m1', 'm2', 'm3'].map((id) => outbox.enqueue('message', 'lane', id, {}))); // one frame: one run
+    await Promise.all(['m1', 'm2', 'm3', 'm4', 'm5'].map((id) => outbox.enqueue('message', 'lane', id, {}))); // one frame: one run
     await outbox.flush();
     expect(sent).to.deep.equal([]);
-    expect((await outbox.pending()).map((item) => item.state)).to.deep.equal(['queued', 'queued', 'queued']);
+    expect((await outbox.pending()).map((item) => item.state)).to.deep.equal(['queued', 'queued', 'queued', 'queued', 'queued']);
     batches = 'missing';
+    tries = 0;
     await outbox.kick();
-    expect(sent).to.deep.equal(['m1', 'm2', 'm3']);
+    expect(sent).to.deep.equal(['m1', 'm2', 'm3', 'm4', 'm5']);
+    expect(tries).to.equal(1, 'one refused run, then the rest of the pass one by one');
     expect(await outbox.pending()).to.deep.equal([]);
     outbox.stop();
   });
