@@ -50,6 +50,8 @@ for (const engine of engines) {
     const attempts = (): [path: string, method: string, url: string, body?: Record<string, unknown>][] => [
       ['/v1/conversations/:id/messages', 'GET', `/v1/conversations/${ids.conversation}/messages`],
       ['/v1/conversations/:id/messages', 'POST', `/v1/conversations/${ids.conversation}/messages`, { text: 'hijack' }],
+      ['/v1/conversations/:id/messages/batch', 'POST', `/v1/conversations/${ids.conversation}/messages/batch`,
+        { messages: [{ key: randomUUID(), message: { clientId: randomUUID(), text: 'hijack' } }] }],
       ['/v1/conversations/:id/handoff', 'POST', `/v1/conversations/${ids.conversation}/handoff`, {}],
       ['/v1/conversations/:id/read', 'POST', `/v1/conversations/${ids.conversation}/read`, { messageId: ids.message }],
       ['/v1/orders/:id', 'GET', `/v1/orders/${ids.order}`],
