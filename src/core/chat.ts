@@ -14,6 +14,13 @@ export interface ChatMessage extends Message {
 /** A batch's body stays below the server's 64 KiB limit. */
 const BATCH_BYTES = 60_000;
 const bodyOf = (item: OutboxItem) => (item.payload as MessagePayload).body;
+const weights = new WeakMap<OutboxItem, number>();
+/** The most a message can add to a batch's body: 3 bytes of UTF-8 per character of its JSON, and a comma. */
+function weigh(item: OutboxItem): number {
+  let weight = weights.get(item);
+  if (weight === undefined) weights.set(item, (weight = 3 * (JSON.stringify(bodyOf(item)).length + 1)));
+  return weight;
+}
 
 interface MessagePayload {
   conversationClientId: string;
@@ -78,11 +85,11 @@ export function createChat(options: ChatOptions) {
       return adapter.postMessage(id, body);
     },
     // A lane's queued messages (a chat typed offline) go in runs of up to MESSAGE_BATCH per request,
-    // kept under the server's body limit: at most 3 bytes of UTF-8 per character of JSON.
+    // kept under the server's body limit (each message weighed once, not the run again per message).
     many: adapter.postMessages && {
       fits: (run, next) =>
         next.kind == 'message' && run[0]!.kind == 'message' && run.length < MESSAGE_BATCH
-        && 3 * JSON.stringify([...run, next].map(bodyOf)).length < BATCH_BYTES,
+        && run.reduce((sum, item) => sum + weigh(item), weigh(next)) < BATCH_BYTES,
       send: async (run) => {
         const { id } = await ensureConversation((run[0]!.payload as MessagePayload).conversationClientId);
         return adapter.postMessages!(id, run.map(bodyOf));

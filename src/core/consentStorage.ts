@@ -62,8 +62,8 @@ export function createConsentStorage(site: string, pending: boolean): ConsentSto
     set: (key, value) => queue(() => (note(key), current.set(key, value))),
     del: (key) => queue(() => current.del(key)),
     list: (prefix) => queue(() => current.list(prefix)),
-    batch: (entries) => queue(() => (entries.forEach(([key]) => note(key)), current.batch!(entries))),
-    update: (key, fn) => queue(() => (note(key), current.update!(key, fn))),
+    batch: (entries) => queue(() => (entries.forEach((entry) => note(Array.isArray(entry) ? entry[0] : entry.key)), current.batch(entries))),
+    update: (key, fn) => queue(() => (note(key), current.update(key, fn))),
     open,
     grant() {
       pending = false;

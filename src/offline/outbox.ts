@@ -1,5 +1,5 @@
 import { isKefuError, isRetryable, type HttpError, type KefuError } from '../client/errors';
-import type { Storage } from './storage';
+import type { Entry, Storage } from './storage';
 
 /** A write's kind: `message`, `ticket`, `appeal`, `comment`, `rating`, `upload` … any name with a deliver function. */
 export type OutboxKind = string;
@@ -20,6 +20,10 @@ export interface OutboxItem<P = unknown> {
   status?: number;
   /** Kept for the callers' literals; the outbox's backoff is per page, not per item. */
   attempts: number;
+  /** The pack it was stored in (the key of the pack's first item) and the pack's size. */
+  pack?: { key: IDBValidKey[]; size: number };
+  /** Stored in its own record too: a pack's item once it changed (failed, retried). */
+  own?: true;
 }
 
 /** Sends one item (the caller sets its id as `Idempotency-Key`); resolves with the server's answer, rejects with a `KefuError`. */
@@ -69,12 +73,74 @@ function nextSeq(): number {
   return lastSeq;
 }
 
+const byKey = (a: OutboxItem, b: OutboxItem) => a.key[1] - b.key[1] || (a.id < b.id ? -1 : 1);
+
 interface Group {
-  entries: [IDBValidKey, unknown?][];
+  /** Items new to the store: one record (a pack) for all of them. */
+  fresh: OutboxItem[];
+  /** Items delivered or discarded. */
+  done: OutboxItem[];
+  /** Changed items, each its own record. */
+  entries: Entry[];
   events: OutboxEvent[];
 }
 
-const byKey = (a: OutboxItem, b: OutboxItem) => a.key[1] - b.key[1] || (a.id < b.id ? -1 : 1);
+/**
+ * What the store holds under `outbox`: items, each its own record (`key`), and packs: the items a
+ * group commit stored together as one record (`[...key of the first, 'pack']`; one put instead of
+ * one per item, which is most of an enqueue's cost), with the ids gone from them since
+ * (`[...key of the first, 'gone']`), merged in the transaction that deletes each item. A pack and
+ * its gone record leave together once every item of the pack is gone. An item's own record (a
+ * failure, a retry) stands for its copy in the pack.
+ */
+type Stored = OutboxItem | { items: OutboxItem[] } | { gone: string[] };
+
+/** The items in the store, in order. */
+export async function storedItems(storage: Storage): Promise<OutboxItem[]> {
+  const records = await storage.list<Stored>('outbox');
+  const gone = new Set<string>();
+  const found = new Map<string, OutboxItem>();
+  for (const record of records) if ('gone' in record) record.gone.forEach((id) => gone.add(id));
+  for (const record of records) {
+    if ('items' in record) for (const item of record.items) if (!gone.has(item.id)) found.set(item.id, found.get(item.id) ?? item);
+  }
+  for (const record of records) if ('id' in record) found.set(record.id, record);
+  return [...found.values()].sort(byKey);
+}
+
+/** The group's writes: its fresh items as one pack, its changes, and each pack's gone ids merged in. */
+function entriesOf({ fresh, done, entries }: Group): Entry[] {
+  const ended = new Set(done.map((item) => item.id));
+  const live = fresh.filter((item) => !ended.has(item.id)); // Discarded before it was ever stored.
+  const all: Entry[] = [];
+  if (live.length > 1) {
+    const pack = { key: live[0]!.key, size: live.length };
+    for (const item of live) item.pack = pack;
+    all.push([[...pack.key, 'pack'], { items: live }]);
+  } else if (live.length) all.push([live[0]!.key, live[0]]);
+  all.push(...entries);
+  const byPack = new Map<string, { pack: NonNullable<OutboxItem['pack']>; ids: string[] }>();
+  for (const item of done) {
+    // A packed item never changed has no record of its own: deleting one would cost as much as a put.
+    if (!item.pack || item.own) all.push([item.key]);
+    const { pack } = item;
+    if (!pack) continue;
+    const id = JSON.stringify(pack.key);
+    byPack.get(id)?.ids.push(item.id) ?? byPack.set(id, { pack, ids: [item.id] });
+  }
+  for (const { pack, ids } of byPack.values()) {
+    const key = [...pack.key, 'gone'];
+    all.push({
+      key,
+      merge: (value) => {
+        const gone = new Set([...((value as { gone: string[] } | undefined)?.gone ?? []), ...ids]);
+        return gone.size >= pack.size ? [[key], [[...pack.key, 'pack']]] : [[key, { gone: [...gone] }]];
+      },
+    });
+  }
+  return all;
+}
+
 
 /**
  * The outbox (design §5): every write is stored before any network call and deleted only after the
@@ -121,6 +187,15 @@ export function createOutbox(options: OutboxOptions) {
   let open: Group | undefined;
   let tail: Promise<unknown> = Promise.resolve();
 
+  let failedCount = 0;
+  /** Sets (or with no item, deletes) this page's view of one item, keeping the count of failed ones. */
+  function track(id: string, item?: OutboxItem) {
+    if (items.get(id)?.state == 'failed') failedCount--;
+    if (!item) return void items.delete(id);
+    items.set(id, item);
+    if (item.state == 'failed') failedCount++;
+  }
+
   const emit = (event: OutboxEvent) => listeners.forEach((fn) => fn(event));
   const warn = (error: unknown) => console.warn('[kefu] outbox:', error);
   const setOnline = (value: boolean) => value != online && emit({ type: (online = value) ? 'online' : 'offline' });
@@ -130,22 +205,21 @@ export function createOutbox(options: OutboxOptions) {
    * Group commit: entries written in the same microtask, or while another write is in flight, go to
    * the store in ONE transaction; its events reach the other tabs once it has committed.
    */
-  function write(entries: [IDBValidKey, unknown?][], event?: OutboxEvent): Promise<void> {
+  function write(change: { fresh?: OutboxItem; done?: OutboxItem; entries?: Entry[] }, event: OutboxEvent): Promise<void> {
     if (!open) {
-      const group: Group = (open = { entries: [], events: [] });
+      const group: Group = (open = { fresh: [], done: [], entries: [], events: [] });
       // A failed group has already rejected for its own writers; the next one runs regardless.
       tail = tail.catch(() => undefined).then(async () => {
         open = undefined;
-        const { entries: all, events } = group;
-        await (storage.batch
-          ? storage.batch(all)
-          : Promise.all(all.map(([key, value]) => (value === undefined ? storage.del(key) : storage.set(key, value)))));
+        await storage.batch(entriesOf(group));
         // Only stored items travel (no server answers), so the message always clones.
-        if (events.length) channel?.postMessage(events);
+        channel?.postMessage(group.events);
       });
     }
-    open.entries.push(...entries);
-    if (event) open.events.push(event);
+    if (change.fresh) open.fresh.push(change.fresh);
+    if (change.done) open.done.push(change.done);
+    open.entries.push(...(change.entries ?? []));
+    open.events.push(event);
     return tail as Promise<void>;
   }
 
@@ -153,23 +227,25 @@ export function createOutbox(options: OutboxOptions) {
   function apply(event: OutboxEvent) {
     if ('item' in event) {
       const { id } = event.item;
-      if (event.type == 'sent' || event.type == 'removed') gone.add(id), items.delete(id);
+      if (event.type == 'sent' || event.type == 'removed') gone.add(id), track(id);
       else if (gone.has(id)) return;
-      else items.set(id, event.item);
+      else track(id, event.item);
     }
     emit(event);
   }
 
   /** Stores a new or changed item; when the store refuses it, memory keeps it and `durable` turns false. */
-  async function save(item: OutboxItem, event: OutboxEvent) {
+  async function save(item: OutboxItem, type: 'queued' | 'failed', fresh = false) {
     if (gone.has(item.id)) return; // Discarded while its delivery was under way: the failure comes too late.
-    items.set(item.id, item);
+    if (item.pack) item.own = true;
+    const event: OutboxEvent = { type, item };
+    track(item.id, item);
     emit(event);
     // A lane with an item in memory keeps its next ones there too, or another tab could send them first.
     const inMemory = volatile.size > 0 && [...volatile.values()].some((other) => other.lane == item.lane);
     if (!inMemory) {
       try {
-        return await write([[item.key, item]], event);
+        return await write(fresh ? { fresh: item } : { entries: [[item.key, item]] }, event);
       } catch (error) {
         warn(error); // QuotaExceededError, a blocked or broken database: memory takes the item.
       }
@@ -181,17 +257,17 @@ export function createOutbox(options: OutboxOptions) {
 
   function forget(item: OutboxItem, type: 'sent' | 'removed', result?: unknown) {
     gone.add(item.id);
-    items.delete(item.id);
+    track(item.id);
     if (volatile.delete(item.id) && !volatile.size) durableChanged();
     emit({ type, item, result });
     // Left behind, the item is sent again and the server replays its answer.
-    return write([[item.key]], { type, item }).catch(warn);
+    return write({ done: item }, { type, item }).catch(warn);
   }
 
   /** Stores the write (before any network call) and starts a flush; resolves once it is stored. */
   async function enqueue<P>(kind: OutboxKind, lane: string, id: string, payload: P): Promise<OutboxItem<P>> {
     const item: OutboxItem<P> = { id, kind, lane, payload, key: ['outbox', nextSeq(), id], state: 'queued', attempts: 0 };
-    await save(item, { type: 'queued', item });
+    await save(item, 'queued', true);
     void flush();
     return item;
   }
@@ -251,13 +327,12 @@ export function createOutbox(options: OutboxOptions) {
 
   /** Reads and writes the lease in one transaction (`storage.update`). */
   function withLease(fn: (held?: { owner: string; until: number }) => { owner: string; until: number } | undefined) {
-    const key = `${lockName}:lease`;
-    return storage.update ? storage.update(key, fn) : storage.get<never>(key).then((held) => storage.set(key, fn(held)));
+    return storage.update(`${lockName}:lease`, fn);
   }
 
   async function pass(): Promise<number | undefined> {
     await tail.catch(() => undefined); // This page's own writes are in the store.
-    const queue = [...(await storage.list<OutboxItem>('outbox')), ...volatile.values()].sort(byKey);
+    const queue = [...(await storedItems(storage)), ...volatile.values()].sort(byKey);
     const lanes = new Map<string, OutboxItem[]>();
     for (const item of queue) {
       if (item.state == 'queued') lanes.get(item.lane)?.push(item) ?? lanes.set(item.lane, [item]);
@@ -283,7 +358,7 @@ export function createOutbox(options: OutboxOptions) {
         return false;
       }
       const failed: OutboxItem = { ...item, state: 'failed', reason: failure.message, status: failure.status };
-      writes.push(save(failed, { type: 'failed', item: failed }));
+      writes.push(save(failed, 'failed'));
       options.onFailed?.(failed, failure);
       return true;
     };
@@ -342,7 +417,7 @@ export function createOutbox(options: OutboxOptions) {
     return (loaded = tail.catch(() => undefined).then(async () => {
       const mark = tail;
       const known = [...items.values()];
-      const stored = await storage.list<OutboxItem>('outbox');
+      const stored = await storedItems(storage);
       const seen = new Set(volatile.keys());
       for (const item of stored) {
         seen.add(item.id);
@@ -418,9 +493,7 @@ export function createOutbox(options: OutboxOptions) {
     },
     /** How many items wait to be sent, and how many failed, for the `queue` event. */
     counts() {
-      let failed = 0;
-      for (const item of items.values()) if (item.state == 'failed') failed++;
-      return { queued: items.size - failed, failed };
+      return { queued: items.size - failedCount, failed: failedCount };
     },
     /** False while an item lives only in memory (the store refused it, or there is no IndexedDB). */
     get durable() {
@@ -436,7 +509,7 @@ export function createOutbox(options: OutboxOptions) {
       // A queued item may be on its way: another body under its key would be refused (422).
       if (item?.state != 'failed') return;
       const queued: OutboxItem = { ...item, payload: payload ?? item.payload, state: 'queued', reason: undefined, status: undefined };
-      await save(queued, { type: 'queued', item: queued });
+      await save(queued, 'queued');
       await kick();
     },
     /** Drops an item (a failed one, usually); one being sent at this moment may still arrive. */

@@ -9,10 +9,22 @@ export interface Storage {
   del(key: IDBValidKey): Promise<void>;
   /** Values whose array key starts with `prefix` (in key order from IndexedDB, in insertion order from memory). */
   list<T>(prefix: string): Promise<T[]>;
-  /** Puts (a value) and deletes (`undefined`) in one transaction: all or nothing. */
-  batch?(entries: [IDBValidKey, unknown?][]): Promise<void>;
+  /** Puts (a value), deletes (`undefined`) and merges in one transaction: all or nothing. */
+  batch(entries: Entry[]): Promise<void>;
   /** Reads and writes one key in one transaction, so two tabs never interleave (the outbox's lease). */
-  update?<T>(key: IDBValidKey, fn: (value: T | undefined) => T | undefined): Promise<void>;
+  update<T>(key: IDBValidKey, fn: (value: T | undefined) => T | undefined): Promise<void>;
+}
+
+/** A put (`[key, value]`), a delete (`[key]`) or a merge: one of a batch's writes. */
+export type Entry = [IDBValidKey, unknown?] | Merge;
+
+/**
+ * Reads `key` and writes what `merge` answers for its value, within the batch's transaction, after
+ * its puts and deletes (one merge per key in a batch).
+ */
+export interface Merge {
+  key: IDBValidKey;
+  merge(value: unknown): [IDBValidKey, unknown?][];
 }
 
 /** Opens the site's own database (`kefu:<namespace>`), never idb-keyval's shared default one. */
@@ -66,9 +78,19 @@ function reopeningStore(name: string): UseStore {
 }
 
 function idbStorage(store: UseStore): Storage {
-  const batch = (entries: [IDBValidKey, unknown?][]) =>
-    store('readwrite', (s) => {
-      for (const [key, value] of entries) value === undefined ? s.delete(key) : s.put(value, key);
+  const batch = (entries: Entry[]) =>
+    store('readwrite', async (s) => {
+      const apply = ([key, value]: [IDBValidKey, unknown?]) => (value === undefined ? s.delete(key) : s.put(value, key));
+      const merges = entries.filter((entry): entry is Merge => {
+        if (!Array.isArray(entry)) return true;
+        apply(entry);
+        return false;
+      });
+      if (merges.length) {
+        // The transaction stays active through the microtasks of its requests' success events.
+        const values = await Promise.all(merges.map((entry) => promisifyRequest(s.get(entry.key))));
+        merges.forEach((entry, i) => entry.merge(values[i]).forEach(apply));
+      }
       return promisifyRequest(s.transaction);
     });
   return {
@@ -79,24 +101,24 @@ function idbStorage(store: UseStore): Storage {
     list: (prefix) =>
       store('readonly', (s) => promisifyRequest(s.getAll(IDBKeyRange.bound([prefix], [prefix, []])))),
     batch,
-    update: (key, fn) =>
-      store('readwrite', async (s) => {
-        // The transaction stays active through the microtasks of its request's success event.
-        s.put(fn(await promisifyRequest(s.get(key))), key);
-        return promisifyRequest(s.transaction);
-      }),
+    update: (key, fn) => batch([updating(key, fn)]),
   };
 }
+
+const updating = <T>(key: IDBValidKey, fn: (value: T | undefined) => T | undefined): Merge =>
+  ({ key, merge: (value) => [[key, fn(value as T | undefined)]] });
 
 /** The fallback: same interface, lost on reload (the UI says so). */
 export function memoryStorage(): Storage {
   const map = new Map<string, { key: IDBValidKey; value: unknown }>();
   const id = (key: IDBValidKey) => JSON.stringify(key);
-  const batch = async (entries: [IDBValidKey, unknown?][]) => {
-    for (const [key, value] of entries) {
-      if (value === undefined) map.delete(id(key));
-      else map.set(id(key), { key, value: structuredClone(value) });
-    }
+  const apply = ([key, value]: [IDBValidKey, unknown?]) => {
+    if (value === undefined) map.delete(id(key));
+    else map.set(id(key), { key, value: structuredClone(value) });
+  };
+  const batch = async (entries: Entry[]) => {
+    for (const entry of entries) if (Array.isArray(entry)) apply(entry);
+    for (const entry of entries) if (!Array.isArray(entry)) entry.merge(structuredClone(map.get(id(entry.key))?.value)).forEach(apply);
   };
   return {
     durable: false,
@@ -106,6 +128,6 @@ export function memoryStorage(): Storage {
     list: async (prefix) =>
       [...map.values()].filter((entry) => (entry.key as unknown[])[0] === prefix).map((entry) => structuredClone(entry.value)) as never,
     batch,
-    update: async (key, fn) => batch([[key, fn(map.get(id(key))?.value as never)]]),
+    update: (key, fn) => batch([updating(key, fn)]),
   };
 }

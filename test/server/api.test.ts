@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { client, engines, startServer, warnIfPgliteOnly, type TestServer } from './harness';
+import { MESSAGE_BATCH } from '../../src/api/schemas';
 
 warnIfPgliteOnly();
 
@@ -141,7 +142,7 @@ for (const engine of engines) {
 
       const empty = await api.call('POST', `/v1/conversations/${id}/messages/batch`, { messages: [] });
       assert.equal(empty.status, 400);
-      const tooMany = await api.call('POST', `/v1/conversations/${id}/messages/batch`, { messages: Array.from({ length: 51 }, () => item('x')) });
+      const tooMany = await api.call('POST', `/v1/conversations/${id}/messages/batch`, { messages: Array.from({ length: MESSAGE_BATCH + 1 }, () => item('x')) });
       assert.equal(tooMany.status, 400);
       const mallory = client(server.base);
       await mallory.session();

@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { http, HttpResponse } from 'msw';
 import type { Message } from '../../src/api/schemas';
 import { RestAdapter } from '../../src/client/RestAdapter';
-import { createOutbox, type Outbox, type OutboxItem } from '../../src/offline/outbox';
+import { createOutbox, storedItems, type Outbox, type OutboxItem } from '../../src/offline/outbox';
 import { openStorage } from '../../src/offline/storage';
 import { useHandlers } from './msw';
 
@@ -133,7 +133,7 @@ describe('outbox × HTTP status', () => {
       await outbox.flush();
       expect(failed.map((item) => [item.status, item.reason])).to.deep.equal([[status, `${status} title ${status}: detail ${status}`]]);
       expect(delivered).to.deep.equal(['next']);
-      const left = await storage.list<OutboxItem>('outbox');
+      const left = await storedItems(storage);
       expect(left.map((item) => item.state)).to.deep.equal(['failed']);
       const sends = server.keys.length;
       await outbox.flush();
@@ -167,7 +167,7 @@ describe('outbox × HTTP status', () => {
       await outbox.flush();
       expect(delivered).to.deep.equal(['b1']);
       expect(failed).to.deep.equal([]);
-      expect(texts(await storage.list('outbox'))).to.deep.equal(['a1', 'a2']);
+      expect(texts(await storedItems(storage))).to.deep.equal(['a1', 'a2']);
       expect(timers.delays).to.have.length(1, 'one timer');
       expect(delayOk(timers.delays[0]!), `delay ${timers.delays[0]}`).to.equal(true);
       down = false;

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { MemoryAdapter } from '../../src/client/MemoryAdapter';
 import { HttpError, KefuError } from '../../src/client/errors';
-import { createOutbox, type OutboxEvent, type OutboxItem } from '../../src/offline/outbox';
+import { createOutbox, storedItems, type OutboxEvent, type OutboxItem } from '../../src/offline/outbox';
 import { memoryStorage, openStorage, type Storage } from '../../src/offline/storage';
 
 let namespace = 0;
@@ -60,7 +60,7 @@ describe('outbox', () => {
       storage,
       lockName: `lock-${namespace}`,
       deliver: async () => {
-        storedAtSend.push((await storage.list('outbox')).length);
+        storedAtSend.push((await storedItems(storage)).length);
         return answer.promise;
       },
     });
@@ -115,7 +115,7 @@ describe('outbox', () => {
     }
     await outbox.flush();
     expect(sent).to.deep.equal(['b1']);
-    expect((await storage.list<OutboxItem>('outbox')).map((item) => item.id)).to.deep.equal(['a1', 'a2']);
+    expect((await storedItems(storage)).map((item) => item.id)).to.deep.equal(['a1', 'a2']);
     failFirst = false;
     await outbox.flush();
     expect(sent).to.deep.equal(['b1', 'a1', 'a2']);
@@ -174,7 +174,7 @@ describe('outbox', () => {
     await outbox.enqueue('ticket', 'r', 'k4', { description: 'after the rating' });
     await outbox.flush();
     expect(calls).to.deep.equal(['ticket:k1', `upload:${blob.size}`], 'the rating has no delivery here; what follows in its lane waits');
-    const [rating, later] = await storage.list<OutboxItem<{ file?: Blob }>>('outbox');
+    const [rating, later] = await storedItems(storage);
     expect([rating?.id, later?.id]).to.deep.equal(['k2', 'k4']);
   });
 
@@ -188,7 +188,7 @@ describe('outbox', () => {
         outbox.enqueue('ticket', 't1', 't1', { description: 'three' }),
       ]));
     expect(writes).to.equal(1);
-    expect((await storage.list<OutboxItem>('outbox')).map((item) => item.id)).to.deep.equal(['m1', 'm2', 't1']);
+    expect((await storedItems(storage)).map((item) => item.id)).to.deep.equal(['m1', 'm2', 't1']);
   });
 
   it('stores 1,000 writes of one frame in one IndexedDB transaction, in order', async () => {
@@ -197,8 +197,48 @@ describe('outbox', () => {
     const ids = Array.from({ length: 1000 }, (_, i) => `m${i}`);
     const writes = await countWrites(() => Promise.all(ids.map((id, i) => outbox.enqueue('message', `c${i % 3}`, id, { text: id }))));
     expect(writes).to.equal(1);
-    expect((await storage.list<OutboxItem>('outbox')).map((item) => item.id)).to.deep.equal(ids);
+    expect((await storedItems(storage)).map((item) => item.id)).to.deep.equal(ids);
   });
+
+  for (const [name, open] of [['IndexedDB', freshStorage], ['memory', async () => memoryStorage()]] as const) {
+    it(`${name}: a frame's writes are one record (a pack); they leave it one by one, across reloads, and the pack goes with the last`, async () => {
+      const storage = await open();
+      const ids = ['m1', 'm2', 'm3', 'm4', 'm5'];
+      const writer = createOutbox({ storage, lockName: `lock-${namespace}` }); // No delivery: nothing leaves.
+      await Promise.all(ids.map((id) => writer.enqueue('message', 'c1', id, { text: id })));
+      expect(await storage.list('outbox')).to.have.length(1, 'one record for the frame');
+      writer.stop();
+
+      // A page delivers two, then the server is down.
+      const sent: string[] = [];
+      const reloaded = (deliver: (item: OutboxItem) => Promise<unknown>) =>
+        createOutbox({ storage, lockName: `lock-${namespace}`, deliver: async (item) => (await deliver(item), sent.push(item.id)) });
+      const first = reloaded(async (item) => {
+        if (item.id == 'm3') throw problem(503, 60_000);
+      });
+      await first.flush();
+      first.stop();
+      expect(sent).to.deep.equal(['m1', 'm2']);
+      expect((await storedItems(storage)).map((item) => item.id)).to.deep.equal(['m3', 'm4', 'm5'], 'the delivered ones are gone from the pack');
+
+      // After a reload: m3 is refused for good, the rest goes.
+      const second = reloaded(async (item) => {
+        if (item.id == 'm3') throw problem(422);
+      });
+      await second.flush();
+      second.stop();
+      expect(sent).to.deep.equal(['m1', 'm2', 'm4', 'm5'], 'nothing was sent twice');
+      const [failed, ...rest] = await storedItems(storage);
+      expect([failed?.id, failed?.state, rest.length]).to.deep.equal(['m3', 'failed', 0], 'its own record stands for its copy in the pack');
+
+      // After another reload the failure is still there; discarding it empties the store.
+      const third = reloaded(async () => undefined);
+      expect((await third.pending()).map((item) => [item.id, item.state])).to.deep.equal([['m3', 'failed']]);
+      await third.discard('m3');
+      expect(await storage.list('outbox')).to.deep.equal([], 'the pack and its gone ids left with the last item');
+      third.stop();
+    });
+  }
 
   it('a store read taken before a delivery does not bring the delivered item back as a ghost', async () => {
     const real = await freshStorage();
@@ -235,9 +275,9 @@ describe('outbox', () => {
     const storage: Storage = {
       ...real,
       batch: (entries) =>
-        full && entries.some(([, value]) => value !== undefined)
+        full && entries.some((entry) => Array.isArray(entry) && entry[1] !== undefined)
           ? Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError'))
-          : real.batch!(entries),
+          : real.batch(entries),
     };
     const answer = deferred();
     const sent: string[] = [];
@@ -301,7 +341,7 @@ describe('outbox', () => {
     db.close();
     expect(blocked).to.equal(false);
     await outbox.enqueue('message', 'lane', 'after-upgrade', {});
-    expect((await storage.list<OutboxItem>('outbox')).map((item) => item.id)).to.deep.equal(['before', 'after-upgrade']);
+    expect((await storedItems(storage)).map((item) => item.id)).to.deep.equal(['before', 'after-upgrade']);
 
     // A delete elsewhere: it goes through, and the next write creates the database again.
     await new Promise<void>((resolve, reject) => {
@@ -310,7 +350,7 @@ describe('outbox', () => {
       request.onsuccess = () => resolve();
     });
     await outbox.enqueue('message', 'lane', 'after-delete', {});
-    expect((await storage.list<OutboxItem>('outbox')).map((item) => item.id)).to.deep.equal(['after-delete']);
+    expect((await storedItems(storage)).map((item) => item.id)).to.deep.equal(['after-delete']);
   });
 
   it('retries on the online event, on visible again, and on kick(); stop() removes every trigger', async () => {
@@ -354,11 +394,14 @@ describe('outbox', () => {
     const storage: Storage = memoryStorage();
     expect(storage.durable).to.equal(false);
     await storage.set(['outbox', 1, 'a'], 'first');
-    await storage.batch!([[['outbox', 2, 'b'], 'second'], ['session', 'other']]);
+    await storage.batch([[['outbox', 2, 'b'], 'second'], ['session', 'other']]);
     expect(await storage.list('outbox')).to.deep.equal(['first', 'second']);
-    await storage.update!<number>('n', (value) => (value ?? 41) + 1);
+    await storage.update<number>('n', (value) => (value ?? 41) + 1);
     expect(await storage.get('n')).to.equal(42);
-    await storage.batch!([[['outbox', 1, 'a']]]);
+    // A merge reads its key after the batch's puts, in the same transaction, and may write others.
+    await storage.batch([['m', 1], { key: 'm', merge: (value) => [['m', (value as number) + 1], ['n']] }]);
+    expect([await storage.get('m'), await storage.get('n')]).to.deep.equal([2, undefined]);
+    await storage.batch([[['outbox', 1, 'a']]]);
     expect(await storage.list('outbox')).to.deep.equal(['second']);
   });
 
