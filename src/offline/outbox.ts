@@ -108,15 +108,19 @@ export async function storedItems(storage: Storage): Promise<OutboxItem[]> {
   return [...found.values()].sort(byKey);
 }
 
-/** The group's writes: its fresh items as one pack, its changes, and each pack's gone ids merged in. */
-function entriesOf({ fresh, done, entries }: Group): Entry[] {
+/**
+ * The group's writes: its fresh items as one pack, its changes, and each pack's gone ids merged in;
+ * and what to do once they are stored (the fresh items learn their pack then, not if the store refused it).
+ */
+function entriesOf({ fresh, done, entries }: Group): [Entry[], stored: () => void] {
   const ended = new Set(done.map((item) => item.id));
   const live = fresh.filter((item) => !ended.has(item.id)); // Discarded before it was ever stored.
   const all: Entry[] = [];
+  let stored = () => {};
   if (live.length > 1) {
     const pack = { key: live[0]!.key, size: live.length };
-    for (const item of live) item.pack = pack;
-    all.push([[...pack.key, 'pack'], { items: live }]);
+    all.push([[...pack.key, 'pack'], { items: live.map((item) => ({ ...item, pack })) }]);
+    stored = () => live.forEach((item) => (item.pack = pack));
   } else if (live.length) all.push([live[0]!.key, live[0]]);
   all.push(...entries);
   const byPack = new Map<string, { pack: NonNullable<OutboxItem['pack']>; ids: string[] }>();
@@ -138,7 +142,7 @@ function entriesOf({ fresh, done, entries }: Group): Entry[] {
       },
     });
   }
-  return all;
+  return [all, stored];
 }
 
 
@@ -211,7 +215,9 @@ export function createOutbox(options: OutboxOptions) {
       // A failed group has already rejected for its own writers; the next one runs regardless.
       tail = tail.catch(() => undefined).then(async () => {
         open = undefined;
-        await storage.batch(entriesOf(group));
+        const [entries, stored] = entriesOf(group);
+        await storage.batch(entries);
+        stored();
         // Only stored items travel (no server answers), so the message always clones.
         channel?.postMessage(group.events);
       });

@@ -291,16 +291,21 @@ describe('outbox', () => {
     });
     const events: string[] = [];
     outbox.subscribe((event) => events.push(event.type));
-    await outbox.enqueue('upload', 'lane', 'big', { file: new Blob([new Uint8Array(1024)]) });
+    // Two writes of one frame: the pack they would have shared is refused whole.
+    await Promise.all([
+      outbox.enqueue('upload', 'lane', 'big', { file: new Blob([new Uint8Array(1024)]) }),
+      outbox.enqueue('message', 'lane', 'caption', { text: 'the photo' }),
+    ]);
     expect(outbox.durable).to.equal(false);
     full = false;
     // The next write of the same lane stays in memory too, or another tab could send it first.
     await outbox.enqueue('message', 'lane', 'after', { text: 'hi' });
     expect(await real.list('outbox')).to.deep.equal([]);
-    expect((await outbox.pending()).map((item) => item.id)).to.deep.equal(['big', 'after']);
+    expect((await outbox.pending()).map((item) => item.id)).to.deep.equal(['big', 'caption', 'after']);
     answer.resolve();
     await outbox.flush();
-    expect(sent).to.deep.equal(['big', 'after']);
+    expect(sent).to.deep.equal(['big', 'caption', 'after']);
+    expect(await real.list('outbox')).to.deep.equal([], 'no record of a pack that was never stored');
     expect(outbox.durable).to.equal(true);
     expect(events.filter((type) => type == 'durable')).to.have.length(2);
   });
