@@ -16,6 +16,7 @@ import { serve } from '@hono/node-server';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createServer } from '../../demo/server/server.ts';
@@ -45,7 +46,7 @@ const QUERIES = ['day', 'topic', 'page', 'device', 'agent', 'flow'].flatMap((gro
 // The seed, in SQL: `$1` conversations, `$2` ratings. Spread: a conversation starts at a random
 // time in the last 90 days; its dimensions cycle through small sets (topics, devices) or a longer
 // one (pages); a fifth are handed off, of which most get a person's answer; about half are closed.
-const SEED = [
+export const SEED = [
   `insert into conversations (id, site, owner, client_id, status, created_at, updated_at, context)
    select 'c_bench_' || i, 'pk_demo', 'v:bench_' || (i % 20000), 'bench_' || i,
      case when i % 2 = 0 then 'closed' when i % 5 = 0 then 'agent' else 'bot' end, at, at,
@@ -134,10 +135,7 @@ async function runEngine(engine) {
     const base = `http://127.0.0.1:${http.address().port}`;
 
     const seedStarted = performance.now();
-    for (const sql of SEED) {
-      const params = sql.includes('$2') ? [CONVERSATIONS, RATINGS] : sql.includes('$1') ? [CONVERSATIONS] : [];
-      await server.db.query(sql, params);
-    }
+    await seed(server.db);
     const [counts] = await server.db.query(
       `select (select count(*) from service_facts)::int as facts, (select count(*) from service_subjects)::int as subjects`);
     console.log(`  ${engine}: seeded ${counts.facts.toLocaleString('en')} facts over ${counts.subjects.toLocaleString('en')} subjects in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
@@ -167,6 +165,17 @@ async function runEngine(engine) {
   }
 }
 
+/** Runs the seed on a server's database (`$1` conversations, `$2` ratings). */
+export async function seed(db, conversations = CONVERSATIONS, ratings = RATINGS) {
+  for (const sql of SEED) {
+    const params = sql.includes('$2') ? [conversations, ratings] : sql.includes('$1') ? [conversations] : [];
+    await db.query(sql, params);
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();
+
+async function main() {
 mkdirSync(out, { recursive: true });
 const loadBefore = os.loadavg()[0];
 const rows = [];
@@ -202,3 +211,4 @@ writeFileSync(path.join(out, 'insights.md'), `${report}\n`);
 writeFileSync(path.join(out, 'insights.json'), `${JSON.stringify({ date: new Date().toISOString(), conversations: CONVERSATIONS, ratings: RATINGS, runs: RUNS, results: rows }, null, 2)}\n`);
 console.log('\nwritten: .bench/insights.md, .bench/insights.json');
 process.exit(rows.some((row) => row.failed) ? 1 : 0);
+}
