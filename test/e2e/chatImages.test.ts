@@ -44,12 +44,14 @@ const html = '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>
   + '<body><main><h1>Strict shop</h1></main><script src="/kefu.js" data-site="pk_demo" data-locale="en"></script></body></html>';
 
 /** The colours at a quarter and three quarters of the thread's image, and its label and size. */
+// No named functions inside: tsx would wrap them in a `__name` helper that the page does not have.
 const drawn = (page: Page) => page.evaluate(() => {
   const canvas = document.querySelector('kefu-root')!.shadowRoot!.querySelector<HTMLCanvasElement>('.msg.shopper canvas')!;
   const context = canvas.getContext('2d')!;
-  const at = (x: number) => [...context.getImageData(Math.floor(canvas.width * x), Math.floor(canvas.height / 2), 1, 1).data.slice(0, 3)].join(',');
+  const [left, right] = [0.25, 0.75].map((x) =>
+    [...context.getImageData(Math.floor(canvas.width * x), Math.floor(canvas.height / 2), 1, 1).data.slice(0, 3)].join(','));
   const box = canvas.getBoundingClientRect();
-  return { label: canvas.getAttribute('aria-label'), role: canvas.getAttribute('role'), left: at(0.25), right: at(0.75), width: Math.round(box.width), height: Math.round(box.height) };
+  return { label: canvas.getAttribute('aria-label'), role: canvas.getAttribute('role'), left, right, width: Math.round(box.width), height: Math.round(box.height) };
 });
 
 test('an image sent in the chat under a strict CSP: drawn on a canvas, the same bytes for the agent, axe clean, no violation', async () => {
