@@ -108,5 +108,19 @@ test('an image sent in the chat under a strict CSP: drawn on a canvas, the same 
   await widget.locator('.msg.shopper canvas[aria-label="parcel.png"]').waitFor();
   assert.deepEqual(await drawn(page), shown);
   assert.deepEqual(problems, [], 'no CSP violation, no error');
+
+  // The agent console (its own strict CSP) shows the image in the conversation, fetched with the agent token.
+  await widget.getByRole('button', { name: 'Talk to a person' }).click();
+  await widget.locator('.notice', { hasText: 'person' }).waitFor();
+  const console = await context.newPage();
+  const consoleProblems: string[] = [];
+  console.on('console', (message) => message.type() === 'error' && consoleProblems.push(message.text()));
+  await console.goto(`${env.server.base}/agent.html?token=${AGENT_TOKEN}`);
+  await console.locator('#connection[data-state=open]').waitFor();
+  await console.locator('#queue li button').first().click();
+  const image = console.locator('#messages canvas[aria-label="parcel.png"]');
+  await image.waitFor();
+  assert.equal(await console.locator('#messages a[download="parcel.png"]').count(), 1, 'a link downloads it');
+  assert.deepEqual(consoleProblems, []);
   await context.close();
 });
