@@ -8,36 +8,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { deflateSync, crc32 } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { AGENT_TOKEN, client, root } from '../server/harness';
 import { useServerAndBrowser } from './browser';
+import { png as encode } from './png';
 
 const env = useServerAndBrowser('kefu-images-');
-
-/** A real PNG of `width` × `height`: the left half red, the right half blue (RGB, no filter). */
-export function twoColourPng(width: number, height: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([length, body, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8); // 8 bits, truecolour, deflate, no filter method, no interlace
-  const rows = Buffer.alloc((width * 3 + 1) * height);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) rows.set(x < width / 2 ? [255, 0, 0] : [0, 0, 255], y * (width * 3 + 1) + 1 + x * 3);
-  }
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
 
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; require-trusted-types-for 'script'; object-src 'none'; base-uri 'none'";
 const html = '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Strict shop</title></head>'
@@ -55,7 +31,7 @@ const drawn = (page: Page) => page.evaluate(() => {
 });
 
 test('an image sent in the chat under a strict CSP: drawn on a canvas, the same bytes for the agent, axe clean, no violation', async () => {
-  const png = twoColourPng(400, 200);
+  const png = encode(400, 200, (x) => (x < 200 ? [255, 0, 0] : [0, 0, 255]));
   const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   await page.route(`${env.server.base}/strict-images.html`, (route) =>
@@ -112,15 +88,15 @@ test('an image sent in the chat under a strict CSP: drawn on a canvas, the same 
   // The agent console (its own strict CSP) shows the image in the conversation, fetched with the agent token.
   await widget.getByRole('button', { name: 'Talk to a person' }).click();
   await widget.locator('.notice', { hasText: 'person' }).waitFor();
-  const console = await context.newPage();
+  const agentPage = await context.newPage();
   const consoleProblems: string[] = [];
-  console.on('console', (message) => message.type() === 'error' && consoleProblems.push(message.text()));
-  await console.goto(`${env.server.base}/agent.html?token=${AGENT_TOKEN}`);
-  await console.locator('#connection[data-state=open]').waitFor();
-  await console.locator('#queue li button').first().click();
-  const image = console.locator('#messages canvas[aria-label="parcel.png"]');
+  agentPage.on('console', (message) => message.type() === 'error' && consoleProblems.push(message.text()));
+  await agentPage.goto(`${env.server.base}/agent.html?token=${AGENT_TOKEN}`);
+  await agentPage.locator('#connection[data-state=open]').waitFor();
+  await agentPage.locator('#queue li button').first().click();
+  const image = agentPage.locator('#messages canvas[aria-label="parcel.png"]');
   await image.waitFor();
-  assert.equal(await console.locator('#messages a[download="parcel.png"]').count(), 1, 'a link downloads it');
+  assert.equal(await agentPage.locator('#messages a[download="parcel.png"]').count(), 1, 'a link downloads it');
   assert.deepEqual(consoleProblems, []);
   await context.close();
 });
