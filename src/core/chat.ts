@@ -242,6 +242,7 @@ export function createChat(options: ChatOptions) {
   }
 
   /** Names the shopper's current conversation on first use (stored, so a reload keeps writing to it). */
+  let named: Promise<unknown> | undefined;
   function lane(): string {
     if (!conversationClientId) {
       conversationClientId = crypto.randomUUID();
@@ -249,7 +250,6 @@ export function createChat(options: ChatOptions) {
     }
     return conversationClientId;
   }
-  let named: Promise<unknown> | undefined;
   async function ensureLane(): Promise<string> {
     const id = lane();
     await named;
@@ -258,7 +258,7 @@ export function createChat(options: ChatOptions) {
 
   /**
    * Shows the message at once as *sending* and hands it to the outbox (stored before any request).
-   * `attachmentIds`: client ids of images queued in this conversation's lane (`desk.attach(file, await chat.lane())`).
+   * `attachmentIds`: client ids of images queued in this conversation's lane (`desk.attach(file, chat.lane())`).
    */
   async function send(text: string, attachmentIds?: string[]) {
     const trimmed = text.trim();

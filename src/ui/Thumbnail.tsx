@@ -28,11 +28,11 @@ export function Thumbnail({ id, pending }: { id: string; pending: boolean }) {
         const bitmap = await createImageBitmap(file);
         if (!live) return bitmap.close();
         const scale = Math.min(1, MAX_WIDTH / bitmap.width, MAX_HEIGHT / bitmap.height);
+        // Drawn at the screen's pixel density; the stylesheet's max sizes bring it back to 240 × 180
+        // CSS pixels at most, keeping its aspect (no style attribute, which a strict CSP may refuse).
         const ratio = devicePixelRatio || 1;
-        const width = Math.round(bitmap.width * scale);
-        node.width = width * ratio;
-        node.height = Math.round(bitmap.height * scale) * ratio;
-        node.style.inlineSize = `${width}px`; // Through the CSSOM, which a CSP without 'unsafe-inline' allows.
+        node.width = Math.round(bitmap.width * scale * ratio);
+        node.height = Math.round(bitmap.height * scale * ratio);
         const context = node.getContext('2d')!;
         context.imageSmoothingQuality = 'high';
         context.drawImage(bitmap, 0, 0, node.width, node.height);
