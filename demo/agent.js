@@ -319,6 +319,48 @@ function renderConversationHead(conversation) {
   $('reply-text').disabled = closed;
 }
 
+/**
+ * An upload (a chat image, ticket evidence), fetched once with the agent token: its bytes, the name
+ * it was uploaded with (Content-Disposition) and an object URL to download it by.
+ */
+const uploads = new Map();
+function fetchUpload(id) {
+  if (!uploads.has(id)) {
+    uploads.set(id, fetch(`/v1/agent/uploads/${encodeURIComponent(id)}`, { headers: { Authorization: `Bearer ${state.token}` } })
+      .then(async (response) => {
+        if (!response.ok) throw new ProblemResponse(response.status, null);
+        const name = /filename\*=UTF-8''([^;]+)/.exec(response.headers.get('Content-Disposition') || '')?.[1];
+        const blob = await response.blob();
+        return { blob, name: name ? decodeURIComponent(name) : id, url: URL.createObjectURL(blob) };
+      }));
+    uploads.get(id).catch(() => uploads.delete(id)); // Tried again when next shown.
+  }
+  return uploads.get(id);
+}
+
+/**
+ * One attachment: a link that downloads it and, for an image, the image drawn on a canvas (the
+ * console's CSP allows no blob: image, and the bytes need the agent token anyway).
+ */
+function attachment(id) {
+  const canvas = el('canvas', { class: 'thumb', role: 'img', 'aria-label': 'Image', hidden: true });
+  const link = el('a', { class: 'file', href: '#', text: `Loading ${id}…` });
+  fetchUpload(id).then(async ({ blob, name, url }) => {
+    Object.assign(link, { href: url, download: name, textContent: name });
+    if (!blob.type.startsWith('image/')) return;
+    const bitmap = await createImageBitmap(blob);
+    const scale = Math.min(1, 240 / bitmap.width, 180 / bitmap.height);
+    canvas.width = Math.round(bitmap.width * scale);
+    canvas.height = Math.round(bitmap.height * scale);
+    canvas.getContext('2d').drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    bitmap.close();
+    canvas.setAttribute('aria-label', name);
+    canvas.hidden = false;
+  }).catch(() => (link.textContent = `${id} (could not be loaded)`));
+  return el('span', { class: 'attachment' }, canvas, link);
+}
+const attachments = (ids) => (ids?.length ? el('div', { class: 'attachments' }, ...ids.map(attachment)) : null);
+
 function addMessages(messages) {
   for (const message of messages) state.messages.set(message.id, message);
   const sorted = [...state.messages.values()].sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt));
@@ -329,6 +371,7 @@ function addMessages(messages) {
     el('li', { class: `msg ${m.author}`, 'data-id': m.id },
       el('span', { class: 'who', text: m.author === 'shopper' ? 'Shopper' : m.author === 'agent' ? 'You' : m.author === 'bot' ? 'Bot' : 'System' }),
       el('p', { text: messageText(m) }),
+      attachments(m.attachmentIds),
       el('time', { datetime: m.createdAt, text: clock.format(new Date(m.createdAt)) }))));
   if (atBottom || messages.some((m) => m.author === 'agent')) log.scrollTop = log.scrollHeight;
 }
@@ -434,6 +477,7 @@ function renderTicket(ticket) {
   $('ticket-facts').replaceChildren(...facts.flatMap(([name, value]) =>
     [el('dt', { text: name }), el('dd', { text: value, class: name === 'Due' && late ? 'overdue' : null })]));
   $('ticket-description').textContent = ticket.description;
+  $('ticket-evidence').replaceChildren(attachments(ticket.attachmentIds) ?? '');
   $('timeline').replaceChildren(...ticket.timeline.map((entry) =>
     el('li', {},
       el('strong', { text: label(entry.status) }),
@@ -443,7 +487,7 @@ function renderTicket(ticket) {
   $('ticket-comments-section').hidden = ticket.comments.length === 0;
   $('ticket-comments').replaceChildren(...ticket.comments.map((comment) =>
     el('li', {}, el('strong', { text: comment.author }), el('span', { class: 'muted', text: ` ${when(comment.createdAt)}` }),
-      el('p', { text: comment.text }))));
+      el('p', { text: comment.text }), attachments(comment.attachmentIds))));
   const next = nextStatuses(ticket.kind, ticket.status);
   $('transition-buttons').replaceChildren(...next.map((to) =>
     el('button', { type: 'submit', name: 'to', value: to, class: to === 'rejected' ? 'danger' : null, text: label(to) })));

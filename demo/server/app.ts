@@ -55,7 +55,8 @@ export function createApp(deps: Deps) {
   });
   // CORS: a merchant's page calls the API from its own origin. Preflights carry no site key, so any
   // site's allowed origin passes here and the session endpoint checks the origin against its site.
-  const exposeHeaders = ['Retry-After', 'ETag'];
+  // Content-Disposition: the widget shows an image's name (its canvas's label) on a page of another origin too.
+  const exposeHeaders = ['Retry-After', 'ETag', 'Content-Disposition'];
   const preflight = cors({
     origin: async (origin) => ((await originAllowed(origin)) ? origin : null),
     allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'Last-Event-ID', 'Accept-Language', 'If-None-Match'],

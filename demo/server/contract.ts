@@ -243,6 +243,11 @@ export const contract: readonly Endpoint[] = [
     summary: 'Close a conversation', success: json(200, AgentConversation, 'The closed conversation'),
   },
   {
+    method: 'GET', path: '/v1/agent/uploads/:id', auth: 'agent', tag: 'agent', idempotent: false,
+    summary: "Any shopper's upload (chat images, ticket evidence), served like the shopper's own: nosniff, a sandboxing CSP, Content-Disposition",
+    success: { status: 200, kind: 'binary', types: UploadType.options, description: 'The file' },
+  },
+  {
     method: 'GET', path: '/v1/agent/tickets', auth: 'agent', tag: 'agent', idempotent: false,
     summary: 'Tickets with their shopper',
     query: {

@@ -596,4 +596,94 @@ ${m8OnStatement('subjects_removed', 'delete', 'service_subjects', 'old table as 
   `
 alter function kefu_message_json(messages) stable;
 `,
+  // 10: images in chat (issue 6). A shopper's message names its images by upload id; each must be an
+  // upload of the same site and owner, and an image: otherwise the post raises KF400 with the bad
+  // ones as problem+json field errors in its detail (routes/conversations.ts), and stores nothing.
+  // kefu_post_message takes the ids as a new last parameter, so the old signature is dropped (a
+  // `create or replace` cannot add one); its body is migration 6's with the check and the column.
+  // An empty array costs one cardinality test; the message JSON always carries `attachmentIds`.
+  `
+alter table messages add column attachment_ids text[] not null default '{}';
+create or replace function kefu_message_json(m messages) returns jsonb language sql stable as $$
+  select jsonb_build_object(
+      'id', m.id, 'clientId', m.client_id, 'conversationId', m.conversation_id, 'author', m.author, 'text', m.text,
+      'createdAt', to_char(m.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+      'attachmentIds', to_jsonb(m.attachment_ids))
+    || case when jsonb_array_length(coalesce(m.extra->'articleIds', '[]')) > 0
+         then jsonb_build_object('articleIds', m.extra->'articleIds') else '{}' end
+    || case when jsonb_array_length(coalesce(m.extra->'actions', '[]')) > 0
+         then jsonb_build_object('actions', m.extra->'actions') else '{}' end
+$$;
+drop function kefu_post_message(text, text, text, text, text, text, text, text, text, text, jsonb, text);
+create function kefu_post_message(
+  p_site text, p_owner text, p_conversation text, p_message_id text, p_client_id text, p_text text,
+  p_key text, p_fingerprint text, p_bot_id text, p_bot_text text, p_bot_extra jsonb, p_bot_article text,
+  p_attachments text[]
+) returns table (message jsonb, fresh boolean, status text) language plpgsql as $$
+declare
+  conversation conversations;
+  shopper messages;
+  bot messages;
+  answer jsonb;
+  refused jsonb;
+begin
+  -- Ownership, and the conversation's row lock until commit: posts to one conversation take their
+  -- seq (and event ids) one after the other, so readers paging by seq never skip one.
+  select * into conversation from conversations c
+    where c.id = p_conversation and c.site = p_site and c.owner = p_owner for update;
+  if not found then
+    return;
+  end if;
+  if cardinality(p_attachments) > 0 then
+    select jsonb_agg(jsonb_build_object('path', 'attachmentIds.' || (a.i - 1), 'message',
+        case when u.id is null then 'is not one of your uploads' else 'must be an image (PNG, JPEG, GIF or WEBP)' end) order by a.i)
+      into refused
+      from unnest(p_attachments) with ordinality a (id, i)
+      left join uploads u on u.id = a.id and u.site = p_site and u.owner = p_owner
+      where u.id is null or u.type not like 'image/%';
+    if refused is not null then
+      raise exception using errcode = 'KF400', message = 'attachments refused', detail = refused::text;
+    end if;
+  end if;
+  insert into messages (id, conversation_id, client_id, author, text, attachment_ids)
+    values (p_message_id, conversation.id, p_client_id, 'shopper', p_text, p_attachments)
+    on conflict (conversation_id, client_id) where client_id is not null do nothing
+    returning * into shopper;
+  if found then
+    answer := kefu_message_json(shopper);
+    insert into events (site, owner, type, data)
+      values (p_site, p_owner, 'message', jsonb_build_object('type', 'message', 'message', answer));
+    insert into agent_events (site, type, data)
+      values (p_site, 'message', jsonb_build_object(
+        'type', 'message', 'site', p_site, 'conversationId', conversation.id, 'message', answer));
+    update service_subjects set asked_at = now()
+      where site = p_site and subject_type = 'conversation' and subject_id = conversation.id and asked_at is null;
+    if conversation.status = 'bot' and p_bot_id is not null then
+      insert into messages (id, conversation_id, client_id, author, text, extra)
+        values (p_bot_id, conversation.id, null, 'bot', p_bot_text, p_bot_extra)
+        returning * into bot;
+      insert into events (site, owner, type, data)
+        values (p_site, p_owner, 'message', jsonb_build_object('type', 'message', 'message', kefu_message_json(bot)));
+      with answered as (
+        update service_subjects set bot_answered_at = now(),
+          topic = coalesce(topic, (select coalesce(tags[1], id) from articles where site = p_site and id = p_bot_article))
+        where site = p_site and subject_type = 'conversation' and subject_id = conversation.id and bot_answered_at is null
+        returning coalesce(asked_at, created_at) as since
+      )
+      insert into service_facts (site, subject_type, subject_id, kind, actor, duration_ms)
+        select p_site, 'conversation', conversation.id, 'first_response', 'bot',
+          greatest(0, round(extract(epoch from (now() - since)) * 1000))::bigint from answered;
+    end if;
+    update conversations set updated_at = now() where id = conversation.id;
+  else
+    -- Sent before under another Idempotency-Key: that message again, and nothing happens twice.
+    select * into shopper from messages m where m.conversation_id = conversation.id and m.client_id = p_client_id;
+    answer := kefu_message_json(shopper);
+  end if;
+  insert into idempotency (site, owner, key, fingerprint, status, body)
+    values (p_site, p_owner, p_key, p_fingerprint, 201, answer);
+  return query select answer, shopper.id = p_message_id, conversation.status;
+end
+$$;
+`,
 ];

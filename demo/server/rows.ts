@@ -24,7 +24,7 @@ export const toConversation = (row: ConversationRow): Conversation => ({
   agentRead: row.agent_read ?? null,
 });
 
-export const MESSAGE_COLUMNS = 'id, conversation_id, client_id, author, text, extra, created_at';
+export const MESSAGE_COLUMNS = 'id, conversation_id, client_id, author, text, extra, attachment_ids, created_at';
 export interface MessageRow {
   id: string;
   conversation_id: string;
@@ -32,6 +32,7 @@ export interface MessageRow {
   author: Message['author'];
   text: string;
   extra: { articleIds?: string[]; actions?: QuickAction[] };
+  attachment_ids: string[];
   created_at: Date;
 }
 export const toMessage = (row: MessageRow): Message => ({
@@ -41,6 +42,7 @@ export const toMessage = (row: MessageRow): Message => ({
   author: row.author,
   text: row.text,
   createdAt: iso(row.created_at),
+  attachmentIds: row.attachment_ids,
   ...(row.extra.articleIds?.length ? { articleIds: row.extra.articleIds } : {}),
   ...(row.extra.actions?.length ? { actions: row.extra.actions } : {}),
 });

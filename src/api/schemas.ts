@@ -80,6 +80,8 @@ export const Message = v.object({
   createdAt: IsoTime,
   articleIds: v.optional(v.array(v.string())),
   actions: v.optional(v.array(QuickAction)),
+  /** The shopper's images (upload ids; `GET /v1/uploads/:id`). Optional: servers before it send none. */
+  attachmentIds: v.optional(v.array(v.string())),
 });
 
 export const MessageText = v.pipe(
@@ -92,6 +94,7 @@ export const MessageText = v.pipe(
 export const MessageCreate = v.strictObject({
   clientId: ClientId,
   text: MessageText,
+  /** Images (PNG, JPEG, GIF, WEBP) the shopper uploaded; the server refuses others' uploads and PDFs. */
   attachmentIds: v.optional(v.pipe(v.array(ResourceId), v.maxLength(10))),
 });
 

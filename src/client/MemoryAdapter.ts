@@ -171,8 +171,8 @@ export class MemoryAdapter implements BackendAdapter {
     return this.#create(`conversations/${conversationId}/messages`, MessageCreate, body, (input) => {
       const conversation = this.#conversation(conversationId);
       if (conversation.status === 'closed') throw conflict('This conversation is closed');
-      this.#attachments(input.attachmentIds);
-      const message = this.#add(conversationId, 'shopper', input.text, input.clientId, false);
+      const attachmentIds = this.#attachments(input.attachmentIds, true);
+      const message = Object.assign(this.#add(conversationId, 'shopper', input.text, input.clientId, false), { attachmentIds });
       const answer = conversation.status === 'bot' ? this.#bot(message.text) : undefined;
       if (answer !== undefined) this.#add(conversationId, 'bot', answer, null);
       return message;
@@ -395,13 +395,17 @@ export class MemoryAdapter implements BackendAdapter {
     return order;
   }
 
-  /** Attachments must be this shopper's uploads, as on the server. */
-  #unknownUploads(ids: string[] = []): FieldError[] {
-    return ids.flatMap((id, i) => (this.#uploads.has(id) && this.#owns(id) ? [] : [{ path: `attachmentIds.${i}`, message: 'is not one of your uploads' }]));
+  /** Attachments must be this shopper's uploads, as on the server; a chat message's, images. */
+  #unknownUploads(ids: string[] = [], images = false): FieldError[] {
+    return ids.flatMap((id, i) => {
+      const message = !this.#uploads.has(id) || !this.#owns(id) ? 'is not one of your uploads'
+        : images && !this.#uploads.get(id)![0].type.startsWith('image/') ? 'must be an image (PNG, JPEG, GIF or WEBP)' : '';
+      return message ? [{ path: `attachmentIds.${i}`, message }] : [];
+    });
   }
 
-  #attachments(ids: string[] = []): string[] {
-    const errors = this.#unknownUploads(ids);
+  #attachments(ids: string[] = [], images?: boolean): string[] {
+    const errors = this.#unknownUploads(ids, images);
     if (errors.length) throw invalid(errors);
     return ids;
   }

@@ -178,8 +178,12 @@ export class RestAdapter implements BackendAdapter {
     return created;
   }
 
+  /** The bytes, as a File named as uploaded (the server's Content-Disposition `filename*`) when it says. */
   async fetchUpload(id: string) {
-    return (await this.#send(() => this.#http(at('uploads', id)))).blob();
+    const response = await this.#send(() => this.#http(at('uploads', id)));
+    const name = /filename\*=UTF-8''([^;]+)/.exec(response.headers.get('Content-Disposition')!)?.[1];
+    const blob = await response.blob();
+    return name ? new File([blob], decodeURIComponent(name), { type: blob.type }) : blob;
   }
 
   subscribe(onEvent: Parameters<BackendAdapter['subscribe']>[0], options: EventStreamOptions = {}) {

@@ -4,6 +4,7 @@ import type { BackendAdapter, StreamState } from '../client/BackendAdapter';
 import { isHttpError, isKefuError, type KefuError } from '../client/errors';
 import { createOutbox, type OutboxItem } from '../offline/outbox';
 import type { Storage } from '../offline/storage';
+import { serverIds } from './desk';
 
 /** A message as the shopper sees it: the server's resource plus its delivery state. */
 export interface ChatMessage extends Message {
@@ -79,10 +80,11 @@ export function createChat(options: ChatOptions) {
   const outbox = createOutbox({
     storage,
     lockName,
+    // A message names its images by client id; each went ahead of it in its lane, so the server's ids are known.
     deliver: async (item) => {
       const { conversationClientId: lane, body } = item.payload as MessagePayload;
       const { id } = await ensureConversation(lane);
-      return adapter.postMessage(id, body);
+      return adapter.postMessage(id, await serverIds(storage, body));
     },
     // A lane's queued messages (a chat typed offline) go in runs of up to MESSAGE_BATCH per request,
     // kept under the server's body limit (each message weighed once, not the run again per message).
@@ -92,7 +94,7 @@ export function createChat(options: ChatOptions) {
         && run.reduce((sum, item) => sum + weigh(item), weigh(next)) < BATCH_BYTES,
       send: async (run) => {
         const { id } = await ensureConversation((run[0]!.payload as MessagePayload).conversationClientId);
-        return adapter.postMessages!(id, run.map(bodyOf));
+        return adapter.postMessages!(id, await Promise.all(run.map((item) => serverIds(storage, bodyOf(item)))));
       },
     },
     // The outbox carries the desk's writes too (tickets, ratings): only messages belong in the chat.
@@ -165,6 +167,7 @@ export function createChat(options: ChatOptions) {
       conversationId: conversation.value?.id ?? '',
       author: 'shopper',
       text: body.text,
+      attachmentIds: body.attachmentIds,
       createdAt: new Date(item.key[1]).toISOString(),
       status: item.state === 'failed' ? 'failed' : 'sending',
       reason: item.reason,
@@ -246,21 +249,30 @@ export function createChat(options: ChatOptions) {
   }
 
   /** Names the shopper's current conversation on first use (stored, so a reload keeps writing to it). */
-  async function ensureLane(): Promise<string> {
+  let named: Promise<unknown> | undefined;
+  function lane(): string {
     if (!conversationClientId) {
       conversationClientId = crypto.randomUUID();
-      await storage.set(CONVERSATION_KEY, { clientId: conversationClientId });
+      named = storage.set(CONVERSATION_KEY, { clientId: conversationClientId });
     }
     return conversationClientId;
   }
+  async function ensureLane(): Promise<string> {
+    const id = lane();
+    await named;
+    return id;
+  }
 
-  /** Shows the message at once as *sending* and hands it to the outbox (stored before any request). */
-  async function send(text: string) {
+  /**
+   * Shows the message at once as *sending* and hands it to the outbox (stored before any request).
+   * `attachmentIds`: client ids of images queued in this conversation's lane (`desk.attach(file, chat.lane())`).
+   */
+  async function send(text: string, attachmentIds?: string[]) {
     const trimmed = text.trim();
     if (!trimmed) return;
     const lane = await ensureLane();
     const clientId = crypto.randomUUID();
-    const payload: MessagePayload = { conversationClientId: lane, body: { clientId, text: trimmed } };
+    const payload: MessagePayload = { conversationClientId: lane, body: { clientId, text: trimmed, attachmentIds: attachmentIds?.length ? attachmentIds : undefined } };
     upsert(localMessage({
       id: clientId, kind: 'message', lane, payload, key: ['outbox', Date.now(), clientId],
       state: 'queued', attempts: 0,
@@ -299,6 +311,8 @@ export function createChat(options: ChatOptions) {
     /** The one outbox of this shopper's writes; the desk registers its kinds on it. */
     outbox,
     start,
+    /** The outbox lane of the current conversation (its client id): what goes in it is sent in order. */
+    lane,
     send,
     retry,
     discard,

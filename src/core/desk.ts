@@ -5,7 +5,7 @@
  */
 import { signal, type Signal } from '@preact/signals';
 import type {
-  AppealCreate, Article, CommentCreate, HelpEventBatch, Locale, Order, RatingCreate, ServerEvent, Suggestion, Ticket, TicketCreate,
+  AppealCreate, Article, CommentCreate, HelpEventBatch, Locale, Order, RatingCreate, ServerEvent, Suggestion, Ticket, TicketCreate, Upload,
 } from '../api/schemas';
 import { initialStatus } from '../api/ticketFlow';
 import type { BackendAdapter, SuggestionContext } from '../client/BackendAdapter';
@@ -64,6 +64,8 @@ export function createDesk(options: DeskOptions) {
   /** Attachments of this page by client id; `inflight` cancels the one being sent. */
   const attaching = signal<Record<string, Attaching>>({});
   const inflight = new Map<string, AbortController>();
+  /** The bytes of this page's uploads (and those stored from a reload), by client and by server id: shown without a download. */
+  const files = new Map<string, Blob>();
   /** Attachments a write refers to: leaving their form does not drop them. */
   const claimed = new Set<string>();
   const attached = (id: string, state: Attaching) => (attaching.value = { ...attaching.value, [id]: state });
@@ -146,17 +148,10 @@ export function createDesk(options: DeskOptions) {
       inflight.delete(item.id);
     }
   });
-  async function serverIds<T>(body: T): Promise<T> {
-    const ids = (body as { attachmentIds?: string[] }).attachmentIds;
-    if (!ids) return body;
-    const known = await Promise.all(ids.map((id) => options.storage.get<string | false>(['upload', id])));
-    const attachmentIds = ids.flatMap((id, i) => (known[i] === false ? [] : [known[i] ?? id]));
-    return { ...body, attachmentIds: attachmentIds.length ? attachmentIds : undefined };
-  }
   const deliver = <T>(call: (body: T, ticketId?: string) => Promise<unknown>) =>
     async (item: OutboxItem) => {
       const { body, ticketId } = item.payload as Payload<T>;
-      return call(await serverIds(body), ticketId);
+      return call(await serverIds(options.storage, body), ticketId);
     };
   outbox.register('ticket', deliver<TicketCreate>((body) => adapter.createTicket(body)));
   outbox.register('appeal', deliver<AppealCreate>((body, ticketId) => adapter.appeal(ticketId!, body)));
@@ -167,8 +162,13 @@ export function createDesk(options: DeskOptions) {
     if (!('item' in event)) return;
     const { item } = event;
     if (item.kind === 'upload') {
+      const { file } = item.payload as { file: Blob };
+      if (event.type === 'queued') files.set(item.id, file);
       if (event.type === 'removed') dropped.add(item.id);
-      else if (event.type === 'sent') attached(item.id, { progress: 1, done: true });
+      else if (event.type === 'sent') {
+        attached(item.id, { progress: 1, done: true });
+        if (event.result) files.set((event.result as Upload).id, file);
+      }
       else if (event.type === 'failed') {
         // Refused (type, size): the write that names it goes without it, and nothing lingers queued.
         // No status: the adapter refused it before sending, for its type (the form checks the size).
@@ -247,13 +247,18 @@ export function createDesk(options: DeskOptions) {
       void outbox.enqueue('upload', lane, id, { file, name: file.name });
       return id;
     },
+    /** Marks attachments as named by a write made elsewhere (a chat message): leaving their form keeps them. */
+    claim: (ids: string[]) => ids.forEach((id) => claimed.add(id)),
     /** Cancels an attachment still on its way, unless a write already names it. */
     detach(id: string) {
       if (claimed.has(id)) return;
       inflight.get(id)?.abort();
       void outbox.discard(id);
     },
-    fetchUpload: adapter.fetchUpload.bind(adapter),
+    /** An upload's bytes: this page's own at once, others' downloaded (a File named as uploaded, where the backend says). */
+    image: (id: string) => files.get(id) ?? adapter.fetchUpload(id),
+    /** Whether this page holds the bytes of an upload (a message still being sent names its images by client id). */
+    holds: (id: string) => files.has(id),
     onEvent(event: ServerEvent) {
       if (event.type !== 'ticket') return;
       upsertTicket(event.ticket);
@@ -271,3 +276,15 @@ export function createDesk(options: DeskOptions) {
 }
 
 export type Desk = ReturnType<typeof createDesk>;
+
+/**
+ * A write's body with its attachments' client ids replaced by the server's (kept under
+ * `['upload', clientId]` when each was delivered, ahead of the write in its lane); refused ones left out.
+ */
+export async function serverIds<T>(storage: Storage, body: T): Promise<T> {
+  const ids = (body as { attachmentIds?: string[] }).attachmentIds;
+  if (!ids) return body;
+  const known = await Promise.all(ids.map((id) => storage.get<string | false>(['upload', id])));
+  const attachmentIds = ids.flatMap((id, i) => (known[i] === false ? [] : [known[i] ?? id]));
+  return { ...body, attachmentIds: attachmentIds.length ? attachmentIds : undefined };
+}

@@ -94,7 +94,7 @@ export function ChatView({ chat }: { chat: Chat }) {
       {status !== 'closed' && status !== 'queued' && status !== 'agent' && messages.length > 0 && (
         <button type="button" class="link person" onClick={() => void chat.handoff()}>{t('talkToPerson')}</button>
       )}
-      <Composer draft={draft.value} onDraft={setDraft} onSend={(text) => chat.send(text)} />
+      <Composer draft={draft.value} onDraft={setDraft} onSend={chat.send} lane={chat.lane} />
     </>
   );
 }

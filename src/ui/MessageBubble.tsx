@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import type { ChatMessage } from '../core/chat';
 import { useServices } from './context';
 import { Linkified } from './Linkified';
+import { Thumbnail } from './Thumbnail';
 
 interface Props {
   message: ChatMessage;
@@ -25,6 +26,7 @@ export function MessageBubble({ message, read, onRetry, onEdit, onDiscard, child
     <div class={`msg ${message.author} ${message.status}`} data-status={message.status}>
       <span class="sr">{who}:</span>
       <p>{message.author === 'system' ? i18n.known(`sys_${message.text}`, message.text) : <Linkified text={message.text} />}</p>
+      {message.attachmentIds?.map((id, i) => <Thumbnail key={i} id={id} pending={message.status !== 'sent'} />)}
       {children}
       <span class="meta">
         {mine ? state : who} · <time dateTime={message.createdAt}>{time(message.createdAt)}</time>

@@ -26,7 +26,7 @@ export function Panel() {
     const root = dialog.current;
     const active = (root?.getRootNode() as ShadowRoot | undefined)?.activeElement;
     if (active && active !== root && active.getAttribute('role') === 'tab') return; // Arrow keys keep focus on the tabs.
-    const first = root?.querySelector<HTMLElement>('#kefu-view [data-autofocus], #kefu-view textarea, #kefu-view input');
+    const first = root?.querySelector<HTMLElement>('#kefu-view [data-autofocus], #kefu-view textarea, #kefu-view input:not([type=file])');
     (first ?? root)?.focus();
   }, [current, !!chat, open]);
 

@@ -37,9 +37,19 @@ button { font: inherit; cursor: pointer; }
 .actions button, .link { background: none; border: 0; padding: 2px 4px; color: var(--kefu-accent); text-decoration: underline; font-size: 13px; }
 .notice { margin: 0; padding: 8px 16px; font-size: 13px; background: var(--kefu-bubble); border-block-end: 1px solid var(--kefu-line); }
 .empty { margin: auto; padding: 24px; text-align: center; color: var(--kefu-muted); }
-form.composer { display: flex; gap: 8px; padding: 10px; border-block-start: 1px solid var(--kefu-line); align-items: flex-end; }
+form.composer { display: flex; flex-wrap: wrap; gap: 8px; padding: 10px; border-block-start: 1px solid var(--kefu-line); align-items: flex-end; }
 textarea, input, select { font: inherit; color: inherit; background: var(--kefu-bg); border: 1px solid var(--kefu-muted); border-radius: 10px; padding: 8px 10px; }
 textarea { flex: 1; resize: none; min-block-size: 40px; max-block-size: 120px; }
+.composer .attachments { display: contents; }
+.attachments ul { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 6px; }
+.composer ul { order: -1; flex-basis: 100%; }
+.attachments li { display: flex; gap: 8px; align-items: center; font-size: 13px; }
+progress { inline-size: 100px; accent-color: var(--kefu-accent); }
+.attach { display: grid; place-items: center; inline-size: 40px; block-size: 40px; border-radius: 10px; color: var(--kefu-accent); cursor: pointer; }
+.attach i { position: relative; inline-size: 18px; block-size: 14px; border: 2px solid; border-radius: 3px; }
+.attach i::after { content: ''; position: absolute; inset: 3px 1px 1px; background: currentColor; clip-path: polygon(0 100%, 35% 25%, 60% 70%, 75% 50%, 100% 100%); }
+.attach:focus-within, .button:focus-within { outline: 3px solid var(--kefu-accent); }
+.thumb { max-inline-size: min(100%, 240px); max-block-size: 180px; border-radius: 10px; background: var(--kefu-bubble); margin-block-start: 4px; }
 [aria-invalid=true] { border-color: var(--kefu-danger); }
 .tabs { display: flex; border-block-end: 1px solid var(--kefu-line); overflow-x: auto; scrollbar-width: none; }
 [role=tab] { flex: 1; border: 0; background: none; color: var(--kefu-muted); padding: 10px 4px; white-space: nowrap; border-block-end: 3px solid transparent; }

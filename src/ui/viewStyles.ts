@@ -8,7 +8,7 @@ const viewCss = `
 .card { border: 1px solid var(--kefu-line); border-radius: 10px; padding: 10px 12px; display: flex; flex-direction: column; gap: 6px; }
 .card p { margin: 0; }
 .scroll > p:not(.empty) { margin: 0; }
-.timeline, .items, .comments, .attachments ul { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 6px; }
+.timeline, .items, .comments { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 6px; }
 .timeline { gap: 0; }
 .timeline li { position: relative; padding-block-end: 10px; padding-inline-start: 18px; border-inline-start: 2px solid var(--kefu-line); margin-inline-start: 5px; display: flex; flex-direction: column; }
 .timeline li::before { content: ''; position: absolute; inset-inline-start: -7px; inset-block-start: 3px; inline-size: 12px; block-size: 12px; border-radius: 50%; background: var(--kefu-line); }
@@ -22,9 +22,6 @@ const viewCss = `
 .flow label, .flow legend { font-weight: 600; font-size: 14px; }
 .total { margin: 0; }
 .attachments { display: flex; flex-direction: column; gap: 6px; align-items: flex-start; }
-.attachments li { display: flex; gap: 8px; align-items: center; font-size: 13px; }
-.button:focus-within { outline: 3px solid var(--kefu-accent); }
-progress { inline-size: 100px; accent-color: var(--kefu-accent); }
 .search { inline-size: 100%; box-sizing: border-box; }
 ::highlight(${HIGHLIGHT}) { background: #ffe58f; color: #1b1b1f; }
 @media (forced-colors: active) { ::highlight(${HIGHLIGHT}) { background: Mark; color: MarkText; } }

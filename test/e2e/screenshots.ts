@@ -9,6 +9,7 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchChromium } from './browser';
+import { parcelPhoto } from './png';
 import { AGENT_TOKEN, client, create, root, signIn, startServer } from '../server/harness';
 
 type Locale = 'en' | 'zh-CN';
@@ -38,6 +39,21 @@ const states: Record<string, (page: Page, locale: Locale) => Promise<void>> = {
     await chat.locator('#kefu-input').press('Enter');
     await chat.locator('.msg.bot').nth(answers).waitFor();
     await chat.locator('.msg.shopper[data-status=sent]').last().waitFor();
+  },
+  async 'chat-image'(page, locale) {
+    await kefu(page, 'open', 'chat');
+    const chat = shown(page, 'chat');
+    await chat.getByLabel(locale === 'en' ? 'Attach an image' : '添加图片').setInputFiles({ name: 'parcel.png', mimeType: 'image/png', buffer: parcelPhoto() });
+    await chat.locator('#kefu-input').fill(locale === 'en' ? 'The parcel arrived crushed' : '包裹到的时候压坏了');
+    const answers = await chat.locator('.msg.bot').count();
+    await chat.locator('#kefu-input').press('Enter');
+    await chat.locator('.msg.bot').nth(answers).waitFor();
+    const image = chat.locator('.msg.shopper[data-status=sent] canvas[aria-label="parcel.png"]').last();
+    await image.waitFor();
+    await image.evaluate((canvas) => canvas.scrollIntoView({ block: 'center' })); // The image, not the bot's long answer below it.
+    // A second image chosen and on its way: its chip and progress bar above the input.
+    await chat.getByLabel(locale === 'en' ? 'Attach an image' : '添加图片').setInputFiles({ name: 'label.png', mimeType: 'image/png', buffer: parcelPhoto() });
+    await chat.locator('.composer li', { hasText: 'label.png' }).waitFor();
   },
   async 'faq-search'(page, locale) {
     await kefu(page, 'open', 'help');
@@ -75,6 +91,8 @@ const matrix: { view: keyof typeof states; size: Size; theme: Theme; locale: Loc
   { view: 'home', size: 'mobile', theme: 'light', locale: 'en' },
   { view: 'chat', size: 'desktop', theme: 'light', locale: 'en' },
   { view: 'chat', size: 'mobile', theme: 'dark', locale: 'zh-CN' },
+  { view: 'chat-image', size: 'desktop', theme: 'light', locale: 'en' },
+  { view: 'chat-image', size: 'mobile', theme: 'dark', locale: 'zh-CN' },
   { view: 'faq-search', size: 'desktop', theme: 'light', locale: 'zh-CN' },
   { view: 'faq-search', size: 'mobile', theme: 'dark', locale: 'en' },
   { view: 'order-tracking', size: 'desktop', theme: 'dark', locale: 'en' },

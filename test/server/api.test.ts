@@ -275,7 +275,7 @@ for (const engine of engines) {
         vary: headers.get('vary'),
         nosniff: headers.get('x-content-type-options'),
       });
-      const expected = { allowOrigin: 'https://shop.example', expose: 'Retry-After,ETag', vary: 'Origin', nosniff: 'nosniff' };
+      const expected = { allowOrigin: 'https://shop.example', expose: 'Retry-After,ETag,Content-Disposition', vary: 'Origin', nosniff: 'nosniff' };
       assert.deepEqual(
         Object.fromEntries(Object.entries(answers).map(([name, answer]) => [name, { status: answer.status, ...headersOf(answer.headers) }])),
         {

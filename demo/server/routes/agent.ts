@@ -23,6 +23,7 @@ import { CONVERSATION_COLUMNS, toConversation, type ConversationRow } from '../r
 import { addTimeline, announceTicket, moveTicket, promisedHours, ticketById, ticketPage, toAgentTickets } from '../tickets';
 import { insertMessage, messagePage } from './conversations';
 import { agentReadRoutes } from './reads';
+import { serveUpload } from './uploads';
 
 const ALL_CONVERSATIONS = ConversationStatus.options;
 const WAITING_FOR_PEOPLE: Status[] = ['queued', 'agent'];
@@ -97,6 +98,10 @@ export function agentRoutes(deps: Deps, idempotent: Idempotent) {
     await wake(closed.site, closed.owner);
     return c.json(await agentConversation(db, closed.id));
   });
+
+  // Chat images and ticket evidence of any shopper, with the shopper's route's safe headers.
+  app.get('/uploads/:id', async (c) =>
+    serveUpload(c, await db.query('select name, type, data from uploads where id = $1', [c.req.param('id')])));
 
   app.get('/tickets', async (c) => {
     const statuses = listQuery(c, 'status', TicketStatus);

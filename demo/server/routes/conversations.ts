@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { randomUUID } from 'node:crypto';
 import * as v from 'valibot';
 import {
-  ConversationCreate, HandoffRequest, MESSAGE_BATCH, MessageBatchItem, MessageCreate, type Conversation, type Message,
+  ConversationCreate, HandoffRequest, MESSAGE_BATCH, MessageBatchItem, MessageCreate, type Conversation, type FieldError, type Message,
 } from '../../../src/api/schemas';
 import { agentConversation } from '../agentConversations';
 import { recordAgentEvent } from '../agentEvents';
@@ -70,7 +70,8 @@ export function conversationRoutes({ db, bus, bot }: Deps, idempotent: Idempoten
     for (const [index, raw] of messages.entries()) {
       try {
         const { key, message } = checkBody(MessageBatchItem, raw, `messages.${index}`);
-        const answer = await idempotent.item(auth, key, single, message, (claim) => sendMessage(claim, auth, conversation.id, message, localeOf(c)));
+        const answer = await idempotent.item(auth, key, single, message,
+          (claim) => sendMessage(claim, auth, conversation.id, message, localeOf(c), `messages.${index}.message.`));
         results.push(answer.status === 201 ? { status: 201, message: answer.body } : { status: answer.status, problem: answer.body });
       } catch (error) {
         if (!(error instanceof ProblemError)) throw error; // Worth a retry: the whole request fails (see MessageBatchResult).
@@ -81,10 +82,12 @@ export function conversationRoutes({ db, bus, bot }: Deps, idempotent: Idempoten
   });
 
   /** A shopper's message, stored with the bot's answer; the streams (and the console) wake after commit. */
-  async function sendMessage(claim: IdempotencyClaim, auth: Auth, id: string, body: MessageCreate, locale: ReturnType<typeof localeOf>) {
+  async function sendMessage(
+    claim: IdempotencyClaim, auth: Auth, id: string, body: MessageCreate, locale: ReturnType<typeof localeOf>, at = '',
+  ) {
     // Pure and cheap, so worked out before the database is asked whether the bot still holds the conversation.
     const answer = bot.reply(body.text, locale);
-    const post = (q: Queryable) => postMessage(q, claim, id, body, answer);
+    const post = (q: Queryable) => postMessage(q, claim, id, body, answer, at);
     // The usual post is one statement; an explicit request for a person also goes to the queue, in the same transaction.
     const posted = answer.handoff
       ? await db.tx(async (q) => {
@@ -147,15 +150,23 @@ export async function ownConversation(q: Queryable, auth: Auth, id: string) {
  * idempotency row — in one prepared statement (`kefu_post_message`, migration 6). `fresh` is false when the
  * message was stored before (same clientId under another key): then nothing happens twice.
  */
-async function postMessage(q: Queryable, claim: IdempotencyClaim, conversationId: string, body: MessageCreate, answer: BotReply) {
+async function postMessage(
+  q: Queryable, claim: IdempotencyClaim, conversationId: string, body: MessageCreate, answer: BotReply, at: string,
+) {
   const [row] = await q.query<{ message: Message; fresh: boolean; status: Conversation['status'] }>(
-    'select message, fresh, status from kefu_post_message($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)',
+    'select message, fresh, status from kefu_post_message($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)',
     [
       claim.site, claim.owner, conversationId, `m_${randomUUID()}`, body.clientId, body.text, claim.key, claim.fingerprint,
       `m_${randomUUID()}`, answer.text, { articleIds: answer.articleIds, actions: answer.actions }, answer.articleIds[0] ?? null,
+      body.attachmentIds ?? [],
     ],
     'kefu_post_message',
-  );
+  ).catch((error: { code?: string; detail?: string }) => {
+    // The statement found attachments that are not this shopper's images (migration 10): nothing was stored.
+    if (error.code !== 'KF400') throw error;
+    const errors = (JSON.parse(error.detail!) as FieldError[]).map((e) => ({ ...e, path: at + e.path }));
+    throw new ProblemError(400, 'Bad Request', 'Some attachments cannot be accepted', errors);
+  });
   if (!row) throw notFound('Conversation');
   return row;
 }

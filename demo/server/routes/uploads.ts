@@ -57,23 +57,32 @@ export function uploadsRoutes({ db }: Deps, idempotent: Idempotent) {
 
   app.get('/uploads/:id', async (c) => {
     const { site, owner } = c.get('auth');
-    const [row] = await db.query<{ name: string; type: UploadType; data: Uint8Array }>(
+    return serveUpload(c, await db.query<UploadFile>(
       'select name, type, data from uploads where id = $1 and site = $2 and owner = $3',
       [c.req.param('id'), site, owner],
-    );
-    if (!row) throw notFound('Upload');
-    const disposition = row.type.startsWith('image/') ? 'inline' : 'attachment';
-    return c.body(new Uint8Array(row.data), 200, {
-      'Content-Type': row.type,
-      'X-Content-Type-Options': 'nosniff',
-      // Opened directly, the file runs nothing and reaches nothing, whatever it turns out to be.
-      'Content-Security-Policy': "default-src 'none'; sandbox",
-      'Content-Disposition': contentDisposition(disposition, row.name),
-      'Cache-Control': 'private',
-    });
+    ));
   });
 
   return app;
+}
+
+type UploadFile = { name: string; type: UploadType; data: Uint8Array };
+
+/**
+ * An upload's bytes (the shopper's own, or any for an agent), served so that no browser runs them:
+ * its sniffed type, nosniff, a sandboxing CSP and a Content-Disposition with its name.
+ */
+export function serveUpload(c: Context, [row]: UploadFile[]) {
+  if (!row) throw notFound('Upload');
+  const disposition = row.type.startsWith('image/') ? 'inline' : 'attachment';
+  return c.body(new Uint8Array(row.data), 200, {
+    'Content-Type': row.type,
+    'X-Content-Type-Options': 'nosniff',
+    // Opened directly, the file runs nothing and reaches nothing, whatever it turns out to be.
+    'Content-Security-Policy': "default-src 'none'; sandbox",
+    'Content-Disposition': contentDisposition(disposition, row.name),
+    'Cache-Control': 'private',
+  });
 }
 
 /** The `file` part and optional `name` of a multipart body; anything else is a 400 or 415 naming the problem. */
