@@ -139,7 +139,7 @@ export const contract: readonly Endpoint[] = [
   },
   {
     method: 'POST', path: '/v1/conversations/:id/messages/batch', auth: 'shopper', tag: 'chat', idempotent: false,
-    summary: "Send up to 100 messages in order, each under its own key (the body's, not a header) and answered as its single post would be; counts as one request per message for the rate limits",
+    summary: "Send up to 200 messages in order, each under its own key (the body's, not a header) and answered as its single post would be; counts as one request per message for the rate limits",
     body: body(MessageBatch), success: json(200, MessageBatchResult, "Each message's answer, in order"),
   },
   {

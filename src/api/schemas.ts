@@ -317,7 +317,7 @@ export const Problem = v.object({
 });
 
 /** The most messages one batch carries (the outbox's flush sends a lane's queue in runs of this many). */
-export const MESSAGE_BATCH = 100;
+export const MESSAGE_BATCH = 200;
 
 /** One message of a batch: its own Idempotency-Key, and the body a single post would have. */
 export const MessageBatchItem = v.strictObject({
