@@ -35,6 +35,12 @@ export function createI18n(initial: LocaleName) {
     if (!catalogs.value[name]) catalogs.value = { ...catalogs.value, [name]: await loaders[name]() };
   };
   const t = (key: MessageKey) => catalog.value?.[key] ?? '';
+  // A formatter costs far more to make than to use (~0.3 ms at 4× CPU): one per language and style,
+  // not one per message of a thread.
+  const formats: Record<string, Intl.DateTimeFormat> = {};
+  const date = (iso: string, withDay?: boolean) =>
+    (formats[locale.value + withDay] ??= new Intl.DateTimeFormat(locale.value,
+      withDay ? { dateStyle: 'medium', timeStyle: 'short' } : { hour: 'numeric', minute: '2-digit' })).format(new Date(iso));
   return {
     locale,
     ready: load(initial),
@@ -47,11 +53,9 @@ export function createI18n(initial: LocaleName) {
       return !!catalog.value;
     },
     t,
-    time: (iso: string) =>
-      new Intl.DateTimeFormat(locale.value, { hour: 'numeric', minute: '2-digit' }).format(new Date(iso)),
+    time: (iso: string) => date(iso),
     /** A date with its time, for timelines and promises ("24 Nov 2026, 14:00"). */
-    when: (iso: string) =>
-      new Intl.DateTimeFormat(locale.value, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso)),
+    when: (iso: string) => date(iso, true),
     /** Money in minor units, in the currency's own number of decimals (no float rounding on the way). */
     money({ amount, currency }: { amount: number; currency: string }) {
       const format = new Intl.NumberFormat(locale.value, { style: 'currency', currency });
