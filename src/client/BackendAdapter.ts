@@ -97,4 +97,6 @@ export interface BackendAdapter {
   fetchUpload(id: string): Promise<Blob>;
   /** Subscribes to the shopper's events (`id` is the SSE id, `''` when polled); returns a function that closes them. */
   subscribe(onEvent: (event: ServerEvent, id: string) => void, options?: EventStreamOptions): () => void;
+  /** Ends every request under way and refuses new ones: the widget is destroyed, or the shopper changed. */
+  close?(): void;
 }

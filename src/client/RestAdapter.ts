@@ -38,6 +38,8 @@ export class RestAdapter implements BackendAdapter {
   readonly #faq = new Map<Locale, [etag: string, list: ArticleList]>();
   #session: Session | undefined;
   #renewal: Promise<Session> | undefined;
+  /** Every request's signal: `close()` ends them all. */
+  readonly #closed = new AbortController();
 
   constructor(options: RestAdapterOptions) {
     this.#options = options;
@@ -47,6 +49,7 @@ export class RestAdapter implements BackendAdapter {
     this.#http = ky.create({
       prefixUrl: this.#base,
       timeout: options.timeout ?? 15_000,
+      signal: this.#closed.signal,
       // Only safe methods are retried here; writes are retried by the outbox, which owns their order.
       retry: { limit: 2, methods: ['get'], statusCodes: [408, 429, 500, 502, 503, 504] },
       fetch: options.fetch,
@@ -58,6 +61,10 @@ export class RestAdapter implements BackendAdapter {
         ],
       },
     });
+  }
+
+  close() {
+    this.#closed.abort();
   }
 
   /** The current session, if one is open. */
@@ -172,7 +179,8 @@ export class RestAdapter implements BackendAdapter {
     const label = name ?? (file as File).name;
     if (label) form.append('name', label);
     const response = await this.#send(() =>
-      postWithProgress(`${this.#base}/uploads`, form, { ...this.#headers(), 'Idempotency-Key': clientId }, onProgress, signal));
+      postWithProgress(`${this.#base}/uploads`, form, { ...this.#headers(), 'Idempotency-Key': clientId }, onProgress,
+        signal ? AbortSignal.any([signal, this.#closed.signal]) : this.#closed.signal));
     const created = await read(Upload, response, 'uploads');
     onProgress?.(1);
     return created;

@@ -143,6 +143,8 @@ export function createSession(options: SessionOptions) {
     generation++;
     const stopped = chat.value?.stop();
     desk.value?.stop();
+    // The requests under way end too (an adapter the host gave is the host's to close).
+    if (!options.adapter) adapter?.close?.();
     chat.value = null;
     desk.value = null;
     starting = undefined;

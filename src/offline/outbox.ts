@@ -349,6 +349,8 @@ export function createOutbox(options: OutboxOptions) {
     let retryAfter = 0;
     /** Takes an item's answer; false when it must wait (and the rest of its lane with it, so order holds). */
     const settle = (item: OutboxItem, answer: unknown, ok: boolean) => {
+      // Stopped (its requests aborted): the item stays queued, for the next page to send.
+      if (stopped) return false;
       if (ok) {
         progress = true;
         setOnline(true);

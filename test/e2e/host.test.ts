@@ -337,6 +337,11 @@ test('destroy releases every listener, timer, event stream and lock; init may ru
   const before = await tab.evaluate(() => (window as unknown as { leaks: () => Promise<Record<string, unknown>> }).leaks());
   assert.ok((before.streams as number) >= 1 && (before.openStreams as number) >= 1, 'the event stream was open');
   assert.ok((before.listeners as string[]).length > 0, 'the widget listened to the page');
+  // A request still under way at destroy ends with it (its timeout timer too): the FAQ never answers.
+  await tab.route('**/v1/faq**', () => undefined);
+  const asked = tab.waitForRequest('**/v1/faq**');
+  await tab.evaluate(() => (window as unknown as KefuWindow).Kefu.open('help'));
+  await asked;
   await tab.evaluate(() => (window as unknown as KefuWindow).Kefu.destroy());
   const leaks = await tab.evaluate(() => (window as unknown as { leaks: () => Promise<Record<string, unknown>> }).leaks());
   assert.deepEqual({ ...leaks, streams: 0, scheduling: 0 }, { listeners: [], timers: [], openStreams: 0, streams: 0, channels: 0, locks: 0, nodes: 0, scheduling: 0 });
@@ -347,6 +352,8 @@ test('destroy releases every listener, timer, event stream and lock; init may ru
   assert.match(afterDestroy, /destroyed; call init first/);
   await tab.evaluate(() => (window as unknown as KefuWindow).Kefu.init({ site: 'pk_demo' }));
   await roundTrip(tab, 'After init again');
-  assert.deepEqual(problems.filter((line) => !line.includes('destroyed; call init first')), []);
+  const aborted = /\/v1\/faq.*ERR_ABORTED/;
+  assert.ok(problems.some((line) => aborted.test(line)), 'the FAQ request under way was aborted by destroy');
+  assert.deepEqual(problems.filter((line) => !line.includes('destroyed; call init first') && !aborted.test(line)), []);
   await context.close();
 });
