@@ -102,7 +102,7 @@ export async function storedItems(storage: Storage): Promise<OutboxItem[]> {
   const found = new Map<string, OutboxItem>();
   for (const record of records) if ('gone' in record) record.gone.forEach((id) => gone.add(id));
   for (const record of records) {
-    if ('items' in record) for (const item of record.items) if (!gone.has(item.id)) found.set(item.id, found.get(item.id) ?? item);
+    if ('items' in record) for (const item of record.items) if (!gone.has(item.id)) found.set(item.id, item);
   }
   for (const record of records) if ('id' in record) found.set(record.id, record);
   return [...found.values()].sort(byKey);
