@@ -9,6 +9,7 @@ import { recordAgentEvent } from '../agentEvents';
 import { localeOf, log, type BotReply, type Deps, type Env } from '../context';
 import type { Queryable } from '../db';
 import { conversationStarted, handedOff } from '../facts';
+import { groupCommit } from '../groupCommit';
 import type { IdempotencyClaim, Idempotent } from '../idempotency';
 import { checkBody, notFound, problemBody, ProblemError, readBody } from '../problem';
 import {
@@ -81,6 +82,20 @@ export function conversationRoutes({ db, bus, bot }: Deps, idempotent: Idempoten
     return c.json({ results });
   });
 
+  // Posts in flight together share one call and one commit (groupCommit.ts); a call that fails as a
+  // whole (a race on a key or a message, a lost connection) rolled back all of its posts, so each is
+  // tried again alone, in order, and gets the answer its single post gets.
+  const submit = groupCommit<Post, Posted>(async (posts) => {
+    try {
+      return await postMessages(db, posts);
+    } catch (error) {
+      if (posts.length === 1) return [{ status: 'rejected', reason: error }];
+      const results: PromiseSettledResult<Posted>[] = [];
+      for (const post of posts) results.push(...await postMessages(db, [post]).catch((reason: unknown) => [{ status: 'rejected' as const, reason }]));
+      return results;
+    }
+  }, GROUP_COMMIT);
+
   /** A shopper's message, stored with the bot's answer; the streams (and the console) wake after commit. */
   async function sendMessage(
     claim: IdempotencyClaim, auth: Auth, id: string, body: MessageCreate, locale: ReturnType<typeof localeOf>, at = '',
@@ -88,14 +103,14 @@ export function conversationRoutes({ db, bus, bot }: Deps, idempotent: Idempoten
     // Pure and cheap, so worked out before the database is asked whether the bot still holds the conversation.
     const answer = bot.reply(body.text, locale);
     const post = postOf(claim, id, body, answer, at);
-    // An explicit request for a person also goes to the queue, in the same transaction.
+    // An explicit request for a person also goes to the queue, in the same transaction, so it is posted on its own.
     const posted = answer.handoff
       ? await db.tx(async (q) => {
           const result = settled((await postMessages(q, [post]))[0]!);
           if (result.fresh && result.status === 'bot') await queueForAgent(q, auth, id);
           return result;
         })
-      : settled((await postMessages(db, [post]))[0]!);
+      : await submit(post);
     if (posted.fresh) bus.wake(auth.site, auth.owner, { agents: true }).catch((error) => log('error', 'notify failed', { error: String(error) }));
     return posted.message;
   }
@@ -143,6 +158,9 @@ export async function ownConversation(q: Queryable, auth: Auth, id: string) {
   if (!row) throw notFound('Conversation');
   return row;
 }
+
+/** Posts per call at most (groupCommit.ts): at about 0.2 ms of PostgreSQL CPU a post, a full call is some 13 ms of work. */
+const GROUP_COMMIT = { max: 64 };
 
 /** A shopper's message as `kefu_post_messages` (migration 11) takes it; `at` prefixes its field errors (a batch item's). */
 interface Post {
