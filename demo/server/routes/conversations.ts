@@ -10,6 +10,7 @@ import { localeOf, log, type BotReply, type Deps, type Env } from '../context';
 import type { Queryable } from '../db';
 import { conversationStarted, handedOff } from '../facts';
 import { groupCommit } from '../groupCommit';
+import { messageId } from '../ids';
 import type { IdempotencyClaim, Idempotent } from '../idempotency';
 import { checkBody, notFound, problemBody, ProblemError, readBody } from '../problem';
 import {
@@ -182,8 +183,8 @@ interface Posted {
 function postOf(claim: IdempotencyClaim, conversationId: string, body: MessageCreate, answer: BotReply, at: string): Post {
   return {
     row: {
-      site: claim.site, owner: claim.owner, conversation: conversationId, message_id: `m_${randomUUID()}`, client_id: body.clientId,
-      body: body.text, key: claim.key, fingerprint: claim.fingerprint, bot_id: `m_${randomUUID()}`, bot_text: answer.text,
+      site: claim.site, owner: claim.owner, conversation: conversationId, message_id: messageId(), client_id: body.clientId,
+      body: body.text, key: claim.key, fingerprint: claim.fingerprint, bot_id: messageId(), bot_text: answer.text,
       bot_extra: { articleIds: answer.articleIds, actions: answer.actions }, bot_article: answer.articleIds[0] ?? null,
       attachments: body.attachmentIds ?? [],
     },
@@ -249,7 +250,7 @@ export async function insertMessage(
   const [row] = await q.query<MessageRow>(
     `insert into messages (id, conversation_id, client_id, author, text, extra) values ($1, $2, $3, $4, $5, $6)
      returning ${MESSAGE_COLUMNS}`,
-    [`m_${randomUUID()}`, conversationId, clientId, author, text, extra],
+    [messageId(), conversationId, clientId, author, text, extra],
   );
   return toMessage(row!);
 }
