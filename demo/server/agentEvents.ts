@@ -4,7 +4,7 @@
  * NOTIFY only wakes the open streams. Here the NOTIFY is sent inside the writer's transaction:
  * PostgreSQL delivers it at commit and drops it on rollback, so no writer has to remember a wake
  * after commit, and a stream never wakes before the row it should read is visible. The one
- * exception is the hot path, a shopper's message post (`kefu_post_message`): a NOTIFY inside its
+ * exception is the hot path, a shopper's message post (`kefu_post_messages`): a NOTIFY inside its
  * transaction would serialise every post's commit on PostgreSQL's notify lock, so it wakes the
  * console after commit through the event bus (`bus.wake(…, { agents: true })`).
  */

@@ -72,7 +72,7 @@ for (const engine of engines) {
       } finally {
         Object.assign(db, { query, tx });
       }
-      assert.deepEqual(seen, ['select message,', 'select pg_notify(channel,'], `statements: ${seen.join('; ')}`);
+      assert.deepEqual(seen, ['select outcome,', 'select pg_notify(channel,'], `statements: ${seen.join('; ')}`);
     });
 
     test('creates are idempotent: same key and body replay, another body is 422, no key is 400', async () => {

@@ -9,6 +9,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import pg from 'pg';
+import type { Bot } from '../../demo/server/app';
 import { createServer } from '../../demo/server/server';
 
 export const root = resolve(import.meta.dirname, '../..');
@@ -64,12 +65,12 @@ export interface TestServer {
 
 /** A real server on a free loopback port. */
 export async function startServer(
-  engine: Engine, options: { demo?: boolean; databaseUrl?: string; dataDir?: string } = {},
+  engine: Engine, options: { demo?: boolean; databaseUrl?: string; dataDir?: string; bot?: Bot } = {},
 ): Promise<TestServer> {
   const database = engine.url && !options.databaseUrl ? await freshDatabase(engine.url) : undefined;
   const server = await createServer({
     databaseUrl: options.databaseUrl ?? database?.url, dataDir: options.dataDir, demo: options.demo ?? true, root,
-    agentToken: AGENT_TOKEN,
+    agentToken: AGENT_TOKEN, bot: options.bot,
   });
   const http: ServerType = await new Promise((ready) => {
     const s = serve({ fetch: server.app.fetch, port: 0, hostname: '127.0.0.1' }, () => ready(s));
