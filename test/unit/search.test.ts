@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { createIndex, highlight, search, tokenize, type SearchDoc } from '../../src/core/search';
+import { createIndex, highlight, highlighter, search, tokenize, type SearchDoc } from '../../src/core/search';
 import { faqDocsFor } from '../../demo/server/seed/faq';
 
 const ids = (hits: { id: string }[]): string[] => hits.map((hit) => hit.id);
@@ -238,6 +238,16 @@ describe('highlight', () => {
     const texts = ['', 'plain', '**Bold** [link](https://example.com) 🎉 退款😀政策 𠀀𠀁 café', '  spaced  out  '];
     for (const text of texts) {
       for (const query of ['', 'link', '退款', '𠀀𠀁', 'caf', 'spaced out']) expect(join(highlight(text, query))).to.equal(text);
+    }
+  });
+
+  it('marks a text anew for every query (a text is split once and reused)', () => {
+    const text = 'Refund 退款政策 for refunds';
+    for (let round = 0; round < 2; round++) {
+      expect(highlighter('refund')(text)).to.deep.equal([[0, 6], [16, 23]]);
+      expect(highlighter('退款')(text)).to.deep.equal([[7, 9]]);
+      expect(highlighter('款政 ref')(text)).to.deep.equal([[0, 6], [8, 10], [16, 23]]);
+      expect(highlighter('')(text)).to.deep.equal([]);
     }
   });
 
