@@ -216,14 +216,18 @@ export function highlight(text: string, query: string): Segment[] {
   return out;
 }
 
-/** The query's matches in a text as [start, end) offsets, for one query and many texts: parsed once per keystroke. */
-export function highlighter(query: string): (text: string) => [number, number][] {
+/**
+ * The query's matches in a text as [start, end) offsets, for one query and many texts: parsed once
+ * per keystroke. Texts are split into words and CJK characters once per `split` map, so one map kept
+ * across keystrokes (as long as the texts it holds) spares the rows a keystroke keeps that work.
+ */
+export function highlighter(query: string, split: Map<string, Unit[]> = new Map()): (text: string) => [number, number][] {
   const { terms, prefix } = parse(query);
   return (text) => {
     const out: [number, number][] = [];
     // Whether the bigram of the character before matched, which covers this character too.
     let pair = false;
-    for (const [start, end, key, word, bigram] of split.get(text) ?? units(text)) {
+    for (const [start, end, key, word, bigram] of split.get(text) ?? units(text, split)) {
       const next = !!bigram && terms.has(bigram);
       // A word by its term or as a completion of the word being typed; a CJK character in a
       // matching bigram or alone (a lone character typed is a term).
@@ -238,17 +242,15 @@ export function highlighter(query: string): (text: string) => [number, number][]
   };
 }
 
-// A Latin word of a text (with its index term; stopwords are left out) or a CJK character (with
-// its bigram with the next character of its run): its [start, end) offsets and normalised form.
-type Unit = [start: number, end: number, key: string, word?: string, bigram?: string];
+/**
+ * A Latin word of a text (with its index term; stopwords are left out) or a CJK character (with its
+ * bigram with the next character of its run): its [start, end) offsets and normalised form.
+ */
+export type Unit = [start: number, end: number, key: string, word?: string, bigram?: string];
 
-// Texts are split into units once (up to 1,000 texts, the titles and previews of 500 results):
-// the rows a keystroke keeps are marked again on every keystroke, and splitting them (the Unicode
-// regex, NFKC) cost several times the marking.
-const split = new Map<string, Unit[]>();
-
-function units(text: string): Unit[] {
+function units(text: string, split: Map<string, Unit[]>): Unit[] {
   const out: Unit[] = [];
+  split.set(text, out);
   for (const m of text.matchAll(RUN)) {
     let at = m.index;
     if (m[1]) {
@@ -262,7 +264,5 @@ function units(text: string): Unit[] {
       if (!STOPWORDS.has(s)) out.push([at, at + m[0].length, s, stem(s)]);
     }
   }
-  if (split.size > 999) split.clear();
-  split.set(text, out);
   return out;
 }

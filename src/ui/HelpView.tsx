@@ -20,8 +20,13 @@ export function HelpView({ articleId }: { articleId?: string | undefined }) {
   useEffect(() => void desk!.loadArticles(locale), [locale]);
 
   const { value: articles, error, staleAt } = desk!.articles.value;
-  // Built once per article list (the search code and its index live in this view's chunk).
-  const index = useMemo(() => articles && { search: createIndex(articles), byId: new Map(articles.map((a) => [a.id, a])) }, [articles]);
+  // Built once per article list (the search code and its index live in this view's chunk), with
+  // the rows' texts as the highlighter split them: a keystroke keeps most rows, and splitting a
+  // text cost more than marking it.
+  const index = useMemo(
+    () => articles && { search: createIndex(articles), byId: new Map(articles.map((a) => [a.id, a])), split: new Map() },
+    [articles],
+  );
   const hits = useMemo(() => {
     if (!articles) return [];
     if (!index || !query.trim()) return articles.slice(0, RESULTS);
@@ -31,7 +36,7 @@ export function HelpView({ articleId }: { articleId?: string | undefined }) {
   // live ones are kept up to date by the DOM on every change of a row's text.
   const list = useRef<HTMLUListElement>(null);
   useLayoutEffect(() => {
-    const mark = query.trim() && highlighter(query);
+    const mark = query.trim() && highlighter(query, index?.split);
     const ranges: StaticRange[] = [];
     list.current?.querySelectorAll('strong, .clip').forEach(({ firstChild: node }) => {
       for (const [startOffset, endOffset] of mark && node ? mark((node as Text).data) : [])

@@ -241,14 +241,17 @@ describe('highlight', () => {
     }
   });
 
-  it('marks a text anew for every query (a text is split once and reused)', () => {
+  it('marks a text anew for every query, splitting it once per map of split texts', () => {
     const text = 'Refund 退款政策 for refunds';
+    const split = new Map();
     for (let round = 0; round < 2; round++) {
-      expect(highlighter('refund')(text)).to.deep.equal([[0, 6], [16, 23]]);
+      expect(highlighter('refund', split)(text)).to.deep.equal([[0, 6], [16, 23]]);
+      expect(highlighter('退款', split)(text)).to.deep.equal([[7, 9]]);
+      expect(highlighter('款政 ref', split)(text)).to.deep.equal([[0, 6], [8, 10], [16, 23]]);
+      expect(highlighter('', split)(text)).to.deep.equal([]);
       expect(highlighter('退款')(text)).to.deep.equal([[7, 9]]);
-      expect(highlighter('款政 ref')(text)).to.deep.equal([[0, 6], [8, 10], [16, 23]]);
-      expect(highlighter('')(text)).to.deep.equal([]);
     }
+    expect([...split.keys()]).to.deep.equal([text]);
   });
 
   it('returns one unmarked segment when nothing matches, and nothing for empty text', () => {
