@@ -216,19 +216,41 @@ export function highlight(text: string, query: string): Segment[] {
   return out;
 }
 
-/** The query's matches in a text as [start, end) offsets, for one query and many texts: parsed once per keystroke. */
-export function highlighter(query: string): (text: string) => [number, number][] {
+/**
+ * The query's matches in a text as [start, end) offsets, for one query and many texts: parsed once
+ * per keystroke. Texts are split into words and CJK characters once per `split` map, so one map kept
+ * across keystrokes (as long as the texts it holds) spares the rows a keystroke keeps that work.
+ */
+export function highlighter(query: string, split: Map<string, Unit[]> = new Map()): (text: string) => [number, number][] {
   const { terms, prefix } = parse(query);
-  return (text) => marks(text, terms, prefix);
+  return (text) => {
+    const out: [number, number][] = [];
+    // Whether the bigram of the character before matched, which covers this character too.
+    let pair = false;
+    for (const [start, end, key, word, bigram] of split.get(text) ?? units(text, split)) {
+      const next = !!bigram && terms.has(bigram);
+      // A word by its term or as a completion of the word being typed; a CJK character in a
+      // matching bigram or alone (a lone character typed is a term).
+      if (word ? terms.has(word) || (!!prefix && key.startsWith(prefix)) : pair || next || terms.has(key)) {
+        const last = out.at(-1);
+        if (last?.[1] === start) last[1] = end;
+        else out.push([start, end]);
+      }
+      pair = next;
+    }
+    return out;
+  };
 }
 
-function marks(text: string, terms: Set<string>, prefix: string | undefined): [number, number][] {
-  const out: [number, number][] = [];
-  const hit = (start: number, end: number) => {
-    const last = out[out.length - 1];
-    if (last?.[1] === start) last[1] = end;
-    else out.push([start, end]);
-  };
+/**
+ * A Latin word of a text (with its index term; stopwords are left out) or a CJK character (with its
+ * bigram with the next character of its run): its [start, end) offsets and normalised form.
+ */
+export type Unit = [start: number, end: number, key: string, word?: string, bigram?: string];
+
+function units(text: string, split: Map<string, Unit[]>): Unit[] {
+  const out: Unit[] = [];
+  split.set(text, out);
   for (const m of text.matchAll(RUN)) {
     let at = m.index;
     if (m[1]) {
@@ -236,17 +258,10 @@ function marks(text: string, terms: Set<string>, prefix: string | undefined): [n
       // One normalisation for the run, per character only where NFKC changes the length.
       const whole = Array.from(norm(m[1]));
       const keys = whole.length === cs.length ? whole : cs.map(norm);
-      const hits = keys.map((k) => terms.has(k) || k === prefix);
-      keys.forEach((k, i) => {
-        if (i + 1 < keys.length && terms.has(k + keys[i + 1])) hits[i] = hits[i + 1] = true;
-      });
-      cs.forEach((c, i) => {
-        if (hits[i]) hit(at, at + c.length);
-        at += c.length;
-      });
+      cs.forEach((c, i) => out.push([at, (at += c.length), keys[i]!, , keys[i + 1] && keys[i]! + keys[i + 1]]));
     } else {
       const s = norm(m[0]);
-      if (!STOPWORDS.has(s) && (terms.has(stem(s)) || (!!prefix && s.startsWith(prefix)))) hit(at, at + m[0].length);
+      if (!STOPWORDS.has(s)) out.push([at, at + m[0].length, s, stem(s)]);
     }
   }
   return out;

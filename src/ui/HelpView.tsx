@@ -20,30 +20,30 @@ export function HelpView({ articleId }: { articleId?: string | undefined }) {
   useEffect(() => void desk!.loadArticles(locale), [locale]);
 
   const { value: articles, error, staleAt } = desk!.articles.value;
-  // Built once per article list (the search code and its index live in this view's chunk).
-  const index = useMemo(() => articles && { search: createIndex(articles), byId: new Map(articles.map((a) => [a.id, a])) }, [articles]);
+  // Built once per article list (the search code and its index live in this view's chunk), with
+  // the rows' texts as the highlighter split them: a keystroke keeps most rows, and splitting a
+  // text cost more than marking it.
+  const index = useMemo(
+    () => articles && { search: createIndex(articles), byId: new Map(articles.map((a) => [a.id, a])), split: new Map() },
+    [articles],
+  );
   const hits = useMemo(() => {
     if (!articles) return [];
     if (!index || !query.trim()) return articles.slice(0, RESULTS);
     return search(index.search, query, RESULTS).map((hit) => index.byId.get(hit.id)!);
   }, [articles, index, query]);
-  const mark = useMemo(() => (query.trim() ? highlighter(query) : null), [query]);
-  // Matches are painted with the CSS Custom Highlight API: the rows stay plain text, so a keystroke
-  // that keeps an article re-creates none of its nodes (a <mark> per match did, for every row).
+  // Matches are painted with the CSS Custom Highlight API over plain-text rows, as static ranges:
+  // live ones are kept up to date by the DOM on every change of a row's text.
   const list = useRef<HTMLUListElement>(null);
   useLayoutEffect(() => {
-    const ranges: Range[] = [];
+    const mark = query.trim() && highlighter(query, index?.split);
+    const ranges: StaticRange[] = [];
     list.current?.querySelectorAll('strong, .clip').forEach(({ firstChild: node }) => {
-      for (const [start, end] of mark && node ? mark((node as Text).data) : []) {
-        const range = new Range();
-        range.setStart(node!, start);
-        range.setEnd(node!, end);
-        ranges.push(range);
-      }
+      for (const [startOffset, endOffset] of mark && node ? mark((node as Text).data) : [])
+        ranges.push(new StaticRange({ startContainer: node!, startOffset, endContainer: node!, endOffset }));
     });
     CSS.highlights?.set(HIGHLIGHT, new Highlight(...ranges));
-  }, [hits, mark]);
-  useLayoutEffect(() => () => void CSS.highlights?.delete(HIGHLIGHT), []);
+  }, [hits, query]);
 
   // The search being typed, reported once it settles: on a pause, on opening a result, on leaving.
   const facts = helpFacts(desk!, page);
@@ -59,7 +59,7 @@ export function HelpView({ articleId }: { articleId?: string | undefined }) {
     const timer = setTimeout(settle, SETTLE_MS);
     return () => clearTimeout(timer);
   }, [hits]);
-  useLayoutEffect(() => () => (settle(), facts.flush()), []);
+  useLayoutEffect(() => () => (settle(), facts.flush(), CSS.highlights?.delete(HIGHLIGHT)), []);
 
   if (articleId) {
     const article = articles?.find((a) => a.id === articleId);
@@ -79,8 +79,10 @@ export function HelpView({ articleId }: { articleId?: string | undefined }) {
         <>
           <p class="sr" role="status">{query.trim() ? i18n.fill('results', { n: hits.length }) : ''}</p>
           <ul id="kefu-results" class="rows" ref={list}>
+            {/* Rows by position, not by article: when the results change, a keystroke changes the
+                rows' text and creates or removes no row (unless the count changes). */}
             {hits.map((article) => (
-              <li key={article.id}>
+              <li>
                 <button type="button" class="row" onClick={() => (settle(), go({ article: article.id }))}>
                   <strong>{article.title}</strong>
                   <span class="clip meta">{preview(article.body)}</span>

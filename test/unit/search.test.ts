@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { createIndex, highlight, search, tokenize, type SearchDoc } from '../../src/core/search';
+import { createIndex, highlight, highlighter, search, tokenize, type SearchDoc } from '../../src/core/search';
 import { faqDocsFor } from '../../demo/server/seed/faq';
 
 const ids = (hits: { id: string }[]): string[] => hits.map((hit) => hit.id);
@@ -239,6 +239,19 @@ describe('highlight', () => {
     for (const text of texts) {
       for (const query of ['', 'link', '退款', '𠀀𠀁', 'caf', 'spaced out']) expect(join(highlight(text, query))).to.equal(text);
     }
+  });
+
+  it('marks a text anew for every query, splitting it once per map of split texts', () => {
+    const text = 'Refund 退款政策 for refunds';
+    const split = new Map();
+    for (let round = 0; round < 2; round++) {
+      expect(highlighter('refund', split)(text)).to.deep.equal([[0, 6], [16, 23]]);
+      expect(highlighter('退款', split)(text)).to.deep.equal([[7, 9]]);
+      expect(highlighter('款政 ref', split)(text)).to.deep.equal([[0, 6], [8, 10], [16, 23]]);
+      expect(highlighter('', split)(text)).to.deep.equal([]);
+      expect(highlighter('退款')(text)).to.deep.equal([[7, 9]]);
+    }
+    expect([...split.keys()]).to.deep.equal([text]);
   });
 
   it('returns one unmarked segment when nothing matches, and nothing for empty text', () => {

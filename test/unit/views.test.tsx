@@ -26,7 +26,8 @@ function start(options: { locale?: string; signedIn?: boolean; bot?: MemoryAdapt
 
 const view = () => $('[role=dialog]')?.dataset.view;
 /** The FAQ's painted matches (CSS Custom Highlight API), in document order of the rows. */
-const highlighted = () => [...(CSS.highlights.get('kefu-match') ?? [])].map((range) => range.toString());
+const highlighted = () =>
+  [...(CSS.highlights.get('kefu-match') ?? [])].map(({ startContainer, startOffset, endOffset }) => (startContainer as Text).data.slice(startOffset, endOffset));
 const text = (selector: string) => $(selector)?.textContent ?? '';
 
 afterEach(async () => {
@@ -87,6 +88,26 @@ describe('panel views', () => {
     await until(() => $$('#kefu-results li').length === 2, 'the Chinese articles');
     type($('#kefu-search'), '退款');
     await until(() => $$('#kefu-results li').length === 1 && highlighted()[0] === '退款', '退款 found and highlighted');
+  });
+
+  it('FAQ: a keystroke that changes the results rewrites the rows in place, and the highlights follow the new text', async () => {
+    start();
+    await kefu!.open('help');
+    await until(() => $$('#kefu-results li').length === 3, 'every English article before typing');
+    const row = $('#kefu-results li')!;
+    const title = row.querySelector('strong')!.firstChild as Text;
+    type($('#kefu-search'), 'refund');
+    await until(() => highlighted()[0] === 'refund', '"refund" highlighted');
+    type($('#kefu-search'), 'lamp');
+    await until(() => text('#kefu-results strong') === 'Which lamp size fits my room?', 'the lamp article');
+    // The first row's nodes were kept: only their text changed (no row re-created per keystroke).
+    expect($$('#kefu-results li'), 'the same row').to.deep.equal([row]);
+    expect(row.querySelector('strong')!.firstChild, 'the same text node').to.equal(title);
+    await until(() => highlighted().join() === 'lamp,lamps', 'the matches of the new query');
+    const ranges = [...CSS.highlights.get('kefu-match')!];
+    expect(ranges[0]!.startContainer).to.equal(title);
+    // Static ranges: live ones would be kept up to date by the DOM on every change of a row's text.
+    expect(ranges.every((range) => range instanceof StaticRange)).to.equal(true);
   });
 
   it('an article: bold, list and a safe link; "was this helpful?" rates it once and fires the rating event', async () => {
