@@ -70,14 +70,18 @@ export function createDesk(options: DeskOptions) {
   const claimed = new Set<string>();
   const attached = (id: string, state: Attaching) => (attaching.value = { ...attaching.value, [id]: state });
 
+  /** What each list was last asked for (the FAQ of which language): an answer for something else comes too late. */
+  const wanted = new Map<Signal<unknown>, string>();
   /** Shows the cached copy at once, then the server's; a failure only matters when nothing is shown. */
   async function load<T, V>(target: Signal<Loaded<V>>, name: string, fetch: () => Promise<T>, shape: (value: T) => V) {
+    wanted.set(target, name);
+    const show = (loaded: Loaded<V>) => wanted.get(target) === name && (target.value = loaded);
     try {
       const copy = await cache.read(name, fetch);
-      target.value = { value: shape(copy.value), error: null, staleAt: copy.stale ? copy.at : undefined };
-      if (copy.stale) target.value = { value: shape(await copy.fresh), error: null };
+      show({ value: shape(copy.value), error: null, staleAt: copy.stale ? copy.at : undefined });
+      if (copy.stale) show({ value: shape(await copy.fresh), error: null });
     } catch (error) {
-      if (!target.value.value) target.value = { value: null, error: error as KefuError };
+      if (!target.value.value) show({ value: null, error: error as KefuError });
     }
   }
 

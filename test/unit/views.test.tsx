@@ -90,6 +90,27 @@ describe('panel views', () => {
     await until(() => $$('#kefu-results li').length === 1 && highlighted()[0] === '退款', '退款 found and highlighted');
   });
 
+  it('FAQ: an answer for the language left behind, arriving after the new one, does not replace it', async () => {
+    const adapter = start();
+    let releaseEnglish!: () => void;
+    let englishAsked!: () => void;
+    const englishHeld = new Promise<void>((resolve) => (releaseEnglish = resolve));
+    const askedForEnglish = new Promise<void>((resolve) => (englishAsked = resolve));
+    const faq = adapter.faq.bind(adapter);
+    adapter.faq = async (locale) => {
+      const list = await faq(locale);
+      if (locale === 'en') englishAsked(), await englishHeld; // The English FAQ is slow to come.
+      return list;
+    };
+    await kefu!.open('help');
+    await askedForEnglish;
+    await kefu!.setLocale('zh-CN');
+    await until(() => $$('#kefu-results li').length === 2, 'the Chinese articles');
+    releaseEnglish();
+    await new Promise((wake) => setTimeout(wake, 300)); // The English answer stored and, before, shown.
+    expect($$('#kefu-results li').length).to.equal(2, 'still the Chinese articles');
+  });
+
   it('FAQ: a keystroke that changes the results rewrites the rows in place, and the highlights follow the new text', async () => {
     start();
     await kefu!.open('help');
