@@ -139,13 +139,14 @@ function daysOf(request: InsightsRequest) {
  * against their anonymous session.
  *
  * Five aggregate queries: the additive figures (whole days from `service_rollups`), the timed ones
- * (exact percentiles over `service_durations`), the tickets past due (a distinct count), the content
- * gaps and the distribution; their rows meet by group key.
+ * per group and in total with the distribution (exact percentiles over `service_durations`), the
+ * tickets past due (a distinct count) and the content gaps; their rows meet by group key.
  */
 export async function insights(q: Queryable, request: InsightsRequest): Promise<Insights> {
-  const [counts, timed, pastDue, gaps, distribution] = await Promise.all([
-    countRows(q, request), durationRows(q, request), pastDueRows(q, request), contentGaps(q, request), responseDistribution(q, request),
+  const [counts, inTotal, perGroup, pastDue, gaps] = await Promise.all([
+    countRows(q, request), totalDurations(q, request), groupDurations(q, request), pastDueRows(q, request), contentGaps(q, request),
   ]);
+  const timed = durationRows([...inTotal.rows, ...perGroup]);
   const timedOf = new Map(timed.map((row) => [row.key, row]));
   const pastDueOf = new Map(pastDue.map((row) => [row.key, row.past_due]));
   const rows: FiguresRow[] = counts.map((row) => ({ ...row, ...timedOf.get(row.key), past_due: pastDueOf.get(row.key) ?? 0 }));
@@ -157,7 +158,7 @@ export async function insights(q: Queryable, request: InsightsRequest): Promise<
     total: total ? figures(total) : figures(null),
     groups: groups.map((row) => ({ key: row.key ?? 'unknown', ...figures(row) })),
     contentGaps: gaps.map((row) => ({ query: row.query, count: row.count, lastSeen: iso(row.last_seen) })),
-    distribution,
+    distribution: inTotal.distribution,
   };
 }
 
@@ -219,14 +220,16 @@ interface TimedRow {
   percentiles: [number | null, number | null];
 }
 
+const MEDIAN = 0.5;
+const P90 = 0.9;
+
 /**
- * First responses (bot, person) and resolutions per group and in total (key null): their count and
- * exact median and p90 over the timed facts alone, as `percentile_cont` computes them. The two
- * queries (groups, total) run side by side on PostgreSQL; both read migration 11's indexes in
- * duration order, so neither sorts the range.
+ * First responses (bot, person) and resolutions per group and in total (key null), a row per key:
+ * their count and exact median and p90 over the timed facts alone, as `percentile_cont` computes
+ * them. Both queries (groupDurations, totalDurations) read migration 11's indexes in duration
+ * order, so neither sorts the range; PostgreSQL runs them side by side.
  */
-async function durationRows(q: Queryable, request: InsightsRequest): Promise<DurationsRow[]> {
-  const rows = (await Promise.all([totalDurations(q, request), groupDurations(q, request)])).flat();
+function durationRows(rows: TimedRow[]): DurationsRow[] {
   const byKey = new Map<string | null, DurationsRow>();
   for (const row of rows) {
     const figures = byKey.get(row.key) ?? { key: row.key } as DurationsRow;
@@ -248,7 +251,7 @@ async function groupDurations(q: Queryable, request: InsightsRequest): Promise<T
   const key = day ? `(at at time zone 'UTC')::date` : KEYS[request.groupBy];
   return q.query<TimedRow>(
     `select ${day ? `to_char(key, 'YYYY-MM-DD')` : 'key'} as key, series, count(*)::int as count,
-       percentile_cont(array[0.5, 0.9]) within group (order by duration_ms) as percentiles
+       percentile_cont(array[${MEDIAN}, ${P90}]) within group (order by duration_ms) as percentiles
      from (select ${key} as key, series, duration_ms
            from service_durations where at >= $1 and at < $2 and ($3::text is null or site = $3)
            order by series, key, duration_ms) timed
@@ -258,49 +261,52 @@ async function groupDurations(q: Queryable, request: InsightsRequest): Promise<T
 }
 
 /**
- * In total, without reading every timed fact of the range: each series' count is the rollups'
- * response-time buckets of the whole days plus the part days' timed facts, and each percentile is
- * the interpolation `percentile_cont` makes between the two facts around its rank, found by
- * walking `service_durations_total` in duration order (from the top for the p90) and stopping
- * there: about 60 % of the range's index entries instead of all of them. One statement, so the
- * counts and the walks see one snapshot, in which the rollups and the facts agree (triggers keep
- * them in step in the writing transaction).
+ * In total, without reading every timed fact of the range, and the response-time distribution
+ * (counts per bucket of `BUCKET_BOUNDS_MS`). The buckets are the rollups' (grouping `bucket`, key
+ * `series:bucket`) of the whole days plus the part days' timed facts; a series' count is the sum of
+ * its buckets; each percentile is the interpolation `percentile_cont` makes between the two facts
+ * around its rank, found by walking `service_durations_total` in duration order (from the top for
+ * the p90) and stopping there: about 60 % of the range's index entries instead of all of them. One
+ * statement, so the counts and the walks see one snapshot, in which the rollups and the facts
+ * agree (triggers keep them in step in the writing transaction).
  */
-async function totalDurations(q: Queryable, request: InsightsRequest): Promise<TimedRow[]> {
+async function totalDurations(q: Queryable, request: InsightsRequest): Promise<{ rows: TimedRow[]; distribution: ResponseDistribution }> {
   const { fromDay, toDay, days } = daysOf(request);
   const site = (table: string) => `($3::text is null or ${table}.site = $3)`;
   const walk = (direction: 'asc' | 'desc', offset: string) =>
     `array(select d.duration_ms::float8 from service_durations d
            where d.series = c.series and d.at >= $1 and d.at < $2 and ${site('d')}
            order by d.duration_ms ${direction} offset ${offset} limit 2)`;
-  const rows = await q.query<{ series: Series; count: number; low: number[]; high: number[] }>(
-    `with counts as (
-       select series, sum(n)::int as n
-       from (select split_part(r.key, ':', 1), r.facts from service_rollups r
+  const rows = await q.query<{ series: Series; count: number; low: number[]; high: number[]; buckets: Record<string, number> }>(
+    `with buckets as (
+       select key, split_part(key, ':', 1) as series, split_part(key, ':', 2)::int as bucket, sum(n)::int as n
+       from (select r.key, r.facts from service_rollups r
              where r.dim = 'bucket' and r.day >= $6::date and r.day < $7::date and ${site('r')}
              union all
-             select t.series, count(*) from service_durations t
-             where ((t.at >= $1 and t.at < $4) or (t.at >= $5 and t.at < $2)) and ${site('t')} group by 1) parts (series, n)
-       group by series
-       having sum(n) > 0
+             select t.series || ':' || width_bucket(t.duration_ms, $8::bigint[]), count(*) from service_durations t
+             where ((t.at >= $1 and t.at < $4) or (t.at >= $5 and t.at < $2)) and ${site('t')} group by 1) parts (key, n)
+       group by key
+     ), counts as (
+       select series, sum(n)::int as n, jsonb_object_agg(bucket, n) as buckets from buckets group by series having sum(n) > 0
      )
-     select c.series, c.n as count,
+     select c.series, c.n as count, c.buckets,
        ${walk('asc', `floor(${MEDIAN}::float8 * (c.n - 1))::int`)} as low,
        ${walk('desc', `(c.n - 1 - ceil(${P90}::float8 * (c.n - 1)))::int`)} as high
      from counts c`,
-    [request.from, request.to, request.site, fromDay, toDay, ...days],
+    [request.from, request.to, request.site, fromDay, toDay, ...days, BUCKET_BOUNDS_MS],
   );
-  return rows.map(({ series, count, low, high }) => {
+  const empty = () => BUCKET_BOUNDS_MS.map(() => 0).concat(0);
+  const distribution = { boundsMs: BUCKET_BOUNDS_MS, bot: empty(), agent: empty(), resolution: empty() };
+  const timed = rows.map(({ series, count, low, high, buckets }): TimedRow => {
+    for (const [bucket, n] of Object.entries(buckets)) distribution[series][Number(bucket)] = n;
     const whole = (fraction: number) => Number.isInteger(fraction * (count - 1));
     // Walking up from ⌊rank⌋: [⌊rank⌋, next]; walking down from ⌈rank⌉: [⌈rank⌉, previous].
     const median = interpolate(MEDIAN, count, low[0], whole(MEDIAN) ? low[0] : low[1]);
     const p90 = interpolate(P90, count, whole(P90) ? high[0] : high[1], high[0]);
     return { key: null, series, count, percentiles: [median, p90] };
   });
+  return { rows: timed, distribution };
 }
-
-const MEDIAN = 0.5;
-const P90 = 0.9;
 
 /**
  * `percentile_cont`'s value from the facts at the floor and the ceiling of the fraction's rank, in
@@ -339,33 +345,6 @@ function contentGaps(q: Queryable, request: InsightsRequest) {
      limit ${GAPS}`,
     [request.from, request.to, request.site],
   );
-}
-
-/**
- * First responses (bot, person) and resolutions of the range counted per bucket of `BUCKET_BOUNDS_MS`:
- * whole days from the rollups (grouping `bucket`, key `series:bucket`), the part days from the timed facts.
- */
-async function responseDistribution(q: Queryable, request: InsightsRequest): Promise<ResponseDistribution> {
-  const { fromDay, toDay, days } = daysOf(request);
-  const site = `($3::text is null or site = $3)`;
-  const timed = (from: string, to: string) =>
-    `select series || ':' || width_bucket(duration_ms, $4::bigint[]), count(*)
-     from service_durations where at >= ${from} and at < ${to} and ${site} group by 1`;
-  const rows = await q.query<{ key: string; count: number }>(
-    `select key, sum(count)::int as count
-     from (select key, facts as count from service_rollups where dim = 'bucket' and day >= $5::date and day < $6::date and ${site}
-           union all ${timed('$1', '$7')}
-           union all ${timed('$8', '$2')}) buckets (key, count)
-     group by key`,
-    [request.from, request.to, request.site, BUCKET_BOUNDS_MS, ...days, fromDay, toDay],
-  );
-  const empty = () => BUCKET_BOUNDS_MS.map(() => 0).concat(0);
-  const counts = { boundsMs: BUCKET_BOUNDS_MS, bot: empty(), agent: empty(), resolution: empty() };
-  for (const { key, count } of rows) {
-    const [series, bucket] = key.split(':') as ['bot' | 'agent' | 'resolution', string];
-    counts[series][Number(bucket)] = count;
-  }
-  return counts;
 }
 
 const share = (part: number, whole: number) => (whole ? part / whole : null);

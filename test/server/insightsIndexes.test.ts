@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { openDb, type Queryable } from '../../demo/server/db';
-import { insights } from '../../demo/server/insights';
+import { BUCKET_BOUNDS_MS, insights } from '../../demo/server/insights';
 import { engines, startServer, warnIfPgliteOnly, type TestServer } from './harness';
 
 warnIfPgliteOnly();
@@ -63,7 +63,7 @@ for (const engine of engines) {
     });
     after(() => server.close());
 
-    test('the total found by walking to each rank equals percentile_cont, for every count and range', async () => {
+    test('the total found by walking to each rank equals percentile_cont, and its buckets the facts counted, for every count and range', async () => {
       // Seeded random durations over four days, a site of their own; counts from 1 up, so whole and
       // fractional ranks, ties and both ends of the range all come up.
       let seed = 7;
@@ -97,6 +97,16 @@ for (const engine of engines) {
           const label = `round ${round}, ${from!.toISOString()} – ${to!.toISOString()}`;
           assert.deepEqual(answer.total.firstResponse, { bot: figures('bot'), agent: figures('agent') }, label);
           assert.deepEqual(answer.total.resolution, figures('resolution'), label);
+          const buckets = await server.db.query<{ series: 'bot' | 'agent' | 'resolution'; bucket: number; n: number }>(
+            `select series, width_bucket(duration_ms, $4::bigint[]) as bucket, count(*)::int as n
+             from service_durations where site = $1 and at >= $2 and at < $3 group by 1, 2`,
+            [site, from, to, BUCKET_BOUNDS_MS],
+          );
+          const distribution = { boundsMs: BUCKET_BOUNDS_MS, bot: [] as number[], agent: [] as number[], resolution: [] as number[] };
+          for (const series of ['bot', 'agent', 'resolution'] as const) {
+            distribution[series] = [...BUCKET_BOUNDS_MS, 0].map((_, bucket) => buckets.find((b) => b.series === series && b.bucket === bucket)?.n ?? 0);
+          }
+          assert.deepEqual(answer.distribution, distribution, `${label}: the distribution is the timed facts counted`);
         }
       }
     });
